@@ -1,0 +1,87 @@
+/** The EventBridge envelope around each detail, and the contract record every event file exports. */
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { z } from 'zod';
+import { DEPARTMENT_SOURCE_PATTERN, DEPARTMENT_SOURCE_PREFIX, ENGINE_SOURCE } from './sources.ts';
+
+/** An EventBridge event-pattern fragment for `source`: exact strings or a prefix match. */
+export type SourcePattern = readonly (string | { readonly prefix: string })[];
+
+export type Producer =
+  | { readonly kind: 'engine'; readonly source: typeof ENGINE_SOURCE }
+  | { readonly kind: 'department'; readonly prefix: typeof DEPARTMENT_SOURCE_PREFIX };
+
+export const ENGINE_PRODUCER: Producer = { kind: 'engine', source: ENGINE_SOURCE };
+export const DEPARTMENT_PRODUCER: Producer = { kind: 'department', prefix: DEPARTMENT_SOURCE_PREFIX };
+
+/** One published version of one event: what the relay, the local runtime, CDK and the generator iterate over. */
+export interface EventContract<
+  DetailType extends string = string,
+  Detail extends z.ZodType = z.ZodType,
+  Envelope extends z.ZodType = z.ZodType,
+> {
+  readonly detailType: DetailType;
+  readonly version: number;
+  readonly description: string;
+  readonly producer: Producer;
+  /** Ready for an EventBridge rule: `{ source: contract.sourcePattern, 'detail-type': [contract.detailType] }`. */
+  readonly sourcePattern: SourcePattern;
+  readonly detail: Detail;
+  /** The whole event as a consumer receives it (Powertools' EventBridge schema with this detail). */
+  readonly envelope: Envelope;
+  /** Whether an event with this source may carry this detail-type. */
+  matchesSource(source: string): boolean;
+}
+
+const departmentSourceSchema = z
+  .string()
+  .regex(DEPARTMENT_SOURCE_PATTERN)
+  .describe('The publishing department as `dept.<department id>`, e.g. `dept.hotline12345`.');
+
+function envelopeFor<DetailType extends string, Detail extends z.ZodType>(
+  detailType: DetailType,
+  producer: Producer,
+  detail: Detail,
+  description: string,
+) {
+  const source =
+    producer.kind === 'engine'
+      ? z.literal(producer.source).describe('Always `rankwatch.engine` for events the engine publishes.')
+      : departmentSourceSchema;
+  return EventBridgeSchema.extend({
+    version: z.string().describe('EventBridge envelope version, `0`.'),
+    id: z
+      .string()
+      .describe(
+        'Id EventBridge gave this delivery; a re-sent event gets a new one (use `detail.eventId` to de-duplicate).',
+      ),
+    'detail-type': z.literal(detailType).describe(`Always \`${detailType}\`.`),
+    source,
+    account: z.string().describe('AWS account the event was put from.'),
+    time: z.iso.datetime().describe('When EventBridge received the event (UTC).'),
+    region: z.string().describe('AWS Region of the bus.'),
+    resources: z.array(z.string()).describe('ARNs the event concerns; usually empty.'),
+    detail,
+    'replay-name': z.string().optional().describe('Present when the event is replayed from the archive.'),
+  }).describe(description);
+}
+
+export function defineEvent<DetailType extends string, Detail extends z.ZodType>(spec: {
+  detailType: DetailType;
+  version: number;
+  description: string;
+  producer: Producer;
+  detail: Detail;
+}) {
+  const { producer } = spec;
+  const envelope = envelopeFor(spec.detailType, producer, spec.detail, spec.description);
+  const contract: EventContract<DetailType, Detail, typeof envelope> = {
+    ...spec,
+    envelope,
+    sourcePattern: producer.kind === 'engine' ? [producer.source] : [{ prefix: producer.prefix }],
+    matchesSource: (source) =>
+      producer.kind === 'engine'
+        ? source === producer.source
+        : departmentSourceSchema.safeParse(source).success,
+  };
+  return contract;
+}

@@ -1,0 +1,57 @@
+/** `Ranking.ReachedFirst`: a watched entity became first (争第一 achieved) in a scope. */
+import { z } from 'zod';
+import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
+import {
+  AlertKey,
+  Comparison,
+  checkScopedIndicator,
+  DepartmentId,
+  EntityId,
+  EventId,
+  LocalizedText,
+  PeriodId,
+  Rank,
+  SchemaVersion1,
+  SchemeId,
+  Scope,
+  ScopedIndicator,
+  SnapshotSequence,
+} from './fields.ts';
+import { ENGINE_SOURCE } from './sources.ts';
+
+export const RANKING_REACHED_FIRST = 'Ranking.ReachedFirst';
+export const RANKING_REACHED_FIRST_SOURCE = ENGINE_SOURCE;
+
+export const RankingReachedFirstDetail = z
+  .object({
+    schemaVersion: SchemaVersion1,
+    eventId: EventId,
+    alertKey: AlertKey,
+    scheme: SchemeId,
+    period: PeriodId,
+    sequence: SnapshotSequence,
+    entity: EntityId,
+    scope: Scope,
+    indicator: ScopedIndicator,
+    comparison: Comparison,
+    fromPeriod: PeriodId.describe('Period of the snapshot compared against.'),
+    fromRank: Rank.min(2).describe('Rank in the snapshot compared against (at least 2).'),
+    tied: z.boolean().describe('Whether first place is shared (并列第一).'),
+    owner: DepartmentId.optional().describe(
+      'Indicator scope: the department owning the indicator, for routing.',
+    ),
+    message: LocalizedText.describe('The news as leaders read it, in Chinese and English.'),
+  })
+  .superRefine(checkScopedIndicator)
+  .describe('An entity reached rank 1.');
+export type RankingReachedFirstDetail = z.infer<typeof RankingReachedFirstDetail>;
+
+export const rankingReachedFirst = defineEvent({
+  detailType: RANKING_REACHED_FIRST,
+  version: 1,
+  description: 'A watched entity’s rank became 1 in a scope (overall or one indicator).',
+  producer: ENGINE_PRODUCER,
+  detail: RankingReachedFirstDetail,
+});
+export const RankingReachedFirstEvent = rankingReachedFirst.envelope;
+export type RankingReachedFirstEvent = z.infer<typeof RankingReachedFirstEvent>;
