@@ -58,6 +58,10 @@ const OPERATORS = new Set([
 // `wildcardComplexity` and rejects those scoring 11 and more.
 const MAX_WILDCARD_COMPLEXITY = 10;
 
+// The local engine's own guard, not an AWS rule: nested `$or` multiplies out, and AWS's 2048-character
+// pattern limit alone would still allow billions of combinations.
+const MAX_CONJUNCTIONS = 4096;
+
 function fail(reason: string): never {
   throw new InvalidEventPatternError(reason);
 }
@@ -147,6 +151,9 @@ function compileObject(
   }
   let result: Conjunction[] = [fields];
   for (const group of groups) {
+    if (result.length * group.length > MAX_CONJUNCTIONS) {
+      fail(`$or expands to more than ${MAX_CONJUNCTIONS} combinations`);
+    }
     result = result.flatMap((left) => group.map((right) => [...left, ...right]));
   }
   return result;

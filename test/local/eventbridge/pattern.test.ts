@@ -213,6 +213,16 @@ describe('refusals', () => {
     );
   });
 
+  it('refuses a pattern whose nested $or would multiply out past 4096 combinations', () => {
+    const pair = (i: number) => ({ $or: [{ [`a${i}`]: ['x'] }, { [`b${i}`]: ['y'] }] });
+    const nest = (depth: number): Record<string, unknown> =>
+      depth === 0 ? { leaf: ['z'] } : { ...pair(depth), [`n${depth}`]: nest(depth - 1) };
+    expect(() => compileEventPattern(nest(12))).not.toThrow();
+    expect(rejection(() => compileEventPattern(nest(13))).reason).toBe(
+      '$or expands to more than 4096 combinations',
+    );
+  });
+
   // Outcomes AWS gave to rules published on GitHub: four one-star suffix patterns on one field are
   // accepted, four patterns sharing the prefix "*/datasync/*" are "too complex", two of them are not.
   it('accepts and rejects the wildcard sets AWS accepted and rejected', () => {
