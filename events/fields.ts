@@ -37,19 +37,15 @@ export const PeriodId = z
     'Assessment period (考核周期): year 2026, half 2026-H1, quarter 2026-Q3, month 2026-08 or ISO week 2026-W33.',
   );
 
-const trimmedMessage = bilingual(
-  'must not be blank or start or end with whitespace',
-  '不能为空，首尾不能有空白字符',
+/** The scheme's id rule (domain/scheme.ts): ids go into keys, sources and file names, so no spaces or dots. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+const idMessage = bilingual(
+  'ids contain only letters, digits, `-` and `_`, starting with a letter or digit',
+  '编号只能由字母、数字、`-` 和 `_` 组成，并以字母或数字开头',
 );
 
-/** Scheme, entity and indicator ids are chosen by the scheme author; we only forbid blank or padded ids. */
-const id = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^\S(?:[\s\S]*\S)?$/, { message: trimmedMessage })
-    .describe(what);
+const id = (what: string) => z.string().max(128).regex(ID_PATTERN, { message: idMessage }).describe(what);
 
 export const SchemeId = id('Scheme id (考核方案), as in the scheme file, e.g. `gansu-digital-government`.');
 export const IndicatorId = id('Indicator id (考核指标) within the scheme, e.g. `hotline_connection_rate`.');

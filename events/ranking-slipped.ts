@@ -55,9 +55,13 @@ export const Prescription = z
     deltaPct: z
       .number()
       .nullable()
-      .describe('delta as a percentage of the current value; null when the current value is 0.'),
+      .describe(
+        '|delta| as a percentage of |current value| (the relative effort); null when the current value is 0.',
+      ),
     points: z.number().describe('Composite points recovered by that move.'),
     quickWin: z.boolean().describe('Whether a move of at most 5% passes an entity (quick win).'),
+    passes: EntityId.optional().describe('The entity just above that this move passes.'),
+    rankAfter: Rank.optional().describe('Overall rank the entity would have after the move.'),
   })
   .describe('One prescription (精准治疗): the smallest move on one indicator that gains a rank.');
 export type Prescription = z.infer<typeof Prescription>;
