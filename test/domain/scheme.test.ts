@@ -1,0 +1,337 @@
+import { describe, expect, it } from 'vitest';
+import {
+  displayName,
+  formatPath,
+  loadSchemeText,
+  parseScheme,
+  SchemeValidationError,
+} from '../../domain/scheme.ts';
+import { entities, indicator, schemeInput } from './fixtures.ts';
+
+/** The field-level issues a scheme input fails with (empty when it loads). */
+function issuesFor(input: unknown): { path: string; message: string }[] {
+  try {
+    parseScheme(input);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(SchemeValidationError);
+    return (e as SchemeValidationError).issues;
+  }
+}
+
+const YAML = `
+id: gansu-data
+version: "2026.1"
+name: { zh: 甘肃数据考核, en: Gansu data assessment }
+periodKind: month
+entities:
+  - { id: lz, name: { zh: 兰州市, en: Lanzhou } }
+  - { id: tj, name: { zh: 天水市 } }
+focus: [lz]
+topics:
+  - { id: service, name: { zh: 服务 }, weight: 2 }
+  - { id: hotline, name: { en: Hotline }, weight: 1, parent: service, aggregate: geometric }
+indicators:
+  - id: answer-rate
+    name: { zh: 接通率, en: Answer rate }
+    topic: hotline
+    weight: 1
+    direction: higher
+    unit: "%"
+    owner: hotline-12345
+    precision: 2
+    normalise: { method: goalpost, best: 100, worst: 60 }
+  - id: wait
+    name: { zh: 等待时长 }
+    topic: service
+    weight: 3
+    direction: lower
+    unit: s
+    owner: gov-services
+    normalise: { method: goalpost, best: 1, worst: 100, transform: log }
+composite: { aggregate: geometric, precision: 2 }
+missing: { carryForward: 2, otherwise: zero }
+rules:
+  slip:
+    - { rule: rankDrop, min: 2, severity: critical, for: 2 }
+    - { rule: lostFirst, scope: overall }
+  patterns:
+    - id: five-down-one-up
+      name: { zh: 五降一升 }
+      members: [{ indicator: wait, expected: down }, { indicator: answer-rate, expected: up }]
+`;
+
+describe('loading a scheme', () => {
+  it('loads a valid YAML scheme with its topic tree, rules and patterns', () => {
+    const s = loadSchemeText(YAML, 'gansu.yaml');
+    expect(s.id).toBe('gansu-data');
+    expect(s.version).toBe('2026.1');
+    expect(s.topics?.map((t) => [t.id, t.parent, t.aggregate])).toEqual([
+      ['service', undefined, undefined],
+      ['hotline', 'service', 'geometric'],
+    ]);
+    expect(s.indicators[1]?.normalise).toEqual({ method: 'goalpost', best: 1, worst: 100, transform: 'log' });
+    expect(s.composite).toEqual({ aggregate: 'geometric', precision: 2 });
+    expect(s.missing).toEqual({ carryForward: 2, otherwise: 'zero' });
+    expect(s.rules.slip).toEqual([
+      { rule: 'rankDrop', min: 2, scope: 'all', severity: 'critical', for: 2 },
+      { rule: 'lostFirst', scope: 'overall', severity: 'warning', for: 1 },
+    ]);
+    expect(s.rules.patterns[0]?.members).toHaveLength(2);
+  });
+
+  it('loads the same scheme from JSON text', () => {
+    const fromYaml = loadSchemeText(YAML, 'gansu.yaml');
+    const json = JSON.stringify(schemeInput({ id: 'gansu-data', focus: ['A'] }));
+    const s = loadSchemeText(json, 'scheme.json');
+    expect(s.id).toBe('gansu-data');
+    expect(s.focus).toEqual(['A']);
+    // JSON text is recognised by its opening brace even without a .json name.
+    expect(loadSchemeText(JSON.stringify(fromYaml), 'scheme').indicators).toEqual(fromYaml.indicators);
+  });
+
+  it('reports unparseable text as a (file) error naming the file', () => {
+    expect(() => loadSchemeText('{"id": ', 'broken.json')).toThrow(/^broken\.json: \(file\): cannot parse/);
+  });
+
+  it('fills in the defaults: missing policy, watch, focus, composite aggregate, rules', () => {
+    const s = parseScheme(schemeInput());
+    expect(s.missing).toEqual({ carryForward: 0, otherwise: 'reweight' });
+    expect(s.watch).toBe('focus');
+    expect(s.focus).toEqual([]);
+    expect(s.topics).toBeUndefined();
+    expect(s.composite).toEqual({ aggregate: 'arithmetic' });
+    expect(s.rules).toEqual({ slip: [], patterns: [] });
+  });
+
+  it('defaults the composite aggregate to arithmetic when only precision is given', () => {
+    const s = parseScheme(schemeInput({ composite: { precision: 1 } }));
+    expect(s.composite).toEqual({ aggregate: 'arithmetic', precision: 1 });
+  });
+
+  it('defaults a missing policy given only in part', () => {
+    expect(parseScheme(schemeInput({ missing: { otherwise: 'unranked' } })).missing).toEqual({
+      carryForward: 0,
+      otherwise: 'unranked',
+    });
+  });
+});
+
+describe('scheme validation errors name the field path', () => {
+  it('names indicators[3].weight when the fourth indicator has weight 0', () => {
+    const input = schemeInput({
+      indicators: [indicator('a'), indicator('b'), indicator('c'), indicator('d', { weight: 0 })],
+    });
+    expect(() => parseScheme(input)).toThrow(/^indicators\[3\]\.weight: must be > 0$/);
+    expect(() => parseScheme(input)).toThrow(SchemeValidationError);
+  });
+
+  it('prefixes the file name when loading text', () => {
+    const text = JSON.stringify(schemeInput({ indicators: [indicator('a', { weight: -1 })] }));
+    expect(() => loadSchemeText(text, 'bad.json')).toThrow('bad.json: indicators[0].weight: must be > 0');
+  });
+
+  it('says which type was expected', () => {
+    expect(issuesFor(schemeInput({ indicators: [indicator('a', { weight: 'heavy' as never })] }))).toEqual([
+      { path: 'indicators[0].weight', message: 'expected number' },
+    ]);
+  });
+
+  it('rejects an unknown period kind, direction and normalise method', () => {
+    const paths = issuesFor(
+      schemeInput({
+        periodKind: 'decade' as never,
+        indicators: [
+          indicator('a', { direction: 'up' as never }),
+          indicator('b', { normalise: { method: 'percentile' } as never }),
+        ],
+      }),
+    ).map((i) => i.path);
+    expect(paths).toEqual(['periodKind', 'indicators[0].direction', 'indicators[1].normalise.method']);
+  });
+
+  it('rejects a negative precision with its bound', () => {
+    expect(issuesFor(schemeInput({ composite: { precision: -1 } }))).toEqual([
+      { path: 'composite.precision', message: 'must be >= 0' },
+    ]);
+  });
+
+  it('rejects an indicator topic that is not defined', () => {
+    const issues = issuesFor(
+      schemeInput({
+        topics: [{ id: 'econ', name: { en: 'Economy' }, weight: 1 }],
+        indicators: [indicator('a', { topic: 'econ' }), indicator('b', { topic: 'social' })],
+      }),
+    );
+    expect(issues).toEqual([{ path: 'indicators[1].topic', message: 'unknown topic "social"' }]);
+  });
+
+  it('requires every indicator to name a topic when topics are defined', () => {
+    const issues = issuesFor(
+      schemeInput({
+        topics: [{ id: 'econ', name: { en: 'Economy' }, weight: 1 }],
+        indicators: [indicator('a', { topic: 'econ' }), indicator('b')],
+      }),
+    );
+    expect(issues).toEqual([{ path: 'indicators[1].topic', message: 'required when topics are defined' }]);
+  });
+
+  it('rejects a focus entity that is not among the entities', () => {
+    expect(issuesFor(schemeInput({ focus: ['A', 'Z'] }))).toEqual([
+      { path: 'focus[1]', message: 'unknown entity "Z"' },
+    ]);
+  });
+
+  it('rejects a topic parent that is not defined', () => {
+    const issues = issuesFor(
+      schemeInput({
+        topics: [{ id: 't', name: { en: 't' }, weight: 1, parent: 'nowhere' }],
+        indicators: [indicator('a', { topic: 't' })],
+      }),
+    );
+    expect(issues).toEqual([{ path: 'topics[0].parent', message: 'unknown topic "nowhere"' }]);
+  });
+
+  it('rejects duplicate entity, indicator and topic ids at the second occurrence', () => {
+    const issues = issuesFor(
+      schemeInput({
+        entities: entities('A', 'B', 'A'),
+        topics: [
+          { id: 't', name: { en: 't' }, weight: 1 },
+          { id: 't', name: { en: 't again' }, weight: 1 },
+        ],
+        indicators: [indicator('x', { topic: 't' }), indicator('x', { topic: 't' })],
+      }),
+    );
+    expect(issues).toEqual([
+      { path: 'entities[2].id', message: 'duplicate id "A"' },
+      { path: 'indicators[1].id', message: 'duplicate id "x"' },
+      { path: 'topics[1].id', message: 'duplicate id "t"' },
+    ]);
+  });
+
+  it('rejects topic parents that form a cycle, naming every topic on it', () => {
+    const issues = issuesFor(
+      schemeInput({
+        topics: [
+          { id: 'a', name: { en: 'a' }, weight: 1, parent: 'b' },
+          { id: 'b', name: { en: 'b' }, weight: 1, parent: 'a' },
+          { id: 'c', name: { en: 'c' }, weight: 1 },
+        ],
+        indicators: [indicator('x', { topic: 'c' })],
+      }),
+    );
+    expect(issues).toEqual([
+      { path: 'topics[0].parent', message: 'topic parents form a cycle' },
+      { path: 'topics[1].parent', message: 'topic parents form a cycle' },
+    ]);
+  });
+
+  it('rejects a topic that is its own parent', () => {
+    const issues = issuesFor(
+      schemeInput({
+        topics: [{ id: 'a', name: { en: 'a' }, weight: 1, parent: 'a' }],
+        indicators: [indicator('x', { topic: 'a' })],
+      }),
+    );
+    expect(issues).toEqual([{ path: 'topics[0].parent', message: 'topic parents form a cycle' }]);
+  });
+
+  it('requires goalpost best and worst to differ and to agree with the direction', () => {
+    expect(
+      issuesFor(
+        schemeInput({
+          indicators: [indicator('a', { normalise: { method: 'goalpost', best: 5, worst: 5 } })],
+        }),
+      ).map((i) => i.path),
+    ).toContain('indicators[0].normalise.worst');
+    expect(
+      issuesFor(
+        schemeInput({
+          indicators: [
+            indicator('a', { direction: 'lower', normalise: { method: 'goalpost', best: 100, worst: 0 } }),
+          ],
+        }),
+      ),
+    ).toEqual([
+      { path: 'indicators[0].normalise.best', message: 'must be less than worst for direction "lower"' },
+    ]);
+  });
+
+  it('requires a log goalpost to stay positive after the offset', () => {
+    expect(
+      issuesFor(
+        schemeInput({
+          indicators: [
+            indicator('a', { normalise: { method: 'goalpost', best: 10, worst: 0, transform: 'log' } }),
+          ],
+        }),
+      ),
+    ).toEqual([
+      {
+        path: 'indicators[0].normalise.offset',
+        message: 'log transform needs best + offset > 0 and worst + offset > 0',
+      },
+    ]);
+    // With offset 1 the same bounds are fine: ln(0 + 1) = 0.
+    expect(
+      issuesFor(
+        schemeInput({
+          indicators: [
+            indicator('a', {
+              normalise: { method: 'goalpost', best: 10, worst: 0, transform: 'log', offset: 1 },
+            }),
+          ],
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('rejects a slip rule scoped to an unknown indicator and a pattern member that is not an indicator', () => {
+    const issues = issuesFor(
+      schemeInput({
+        rules: {
+          slip: [
+            { rule: 'lostFirst', scope: 'x' },
+            { rule: 'lostFirst', scope: 'nope' },
+          ],
+          patterns: [{ id: 'p', name: { zh: '模式' }, members: [{ indicator: 'ghost', expected: 'up' }] }],
+        },
+      }),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'rules.slip[1].scope',
+        message: 'must be overall, indicators, all or an indicator id (got "nope")',
+      },
+      { path: 'rules.patterns[0].members[0].indicator', message: 'unknown indicator "ghost"' },
+    ]);
+  });
+
+  it('requires a name in at least one language', () => {
+    expect(issuesFor(schemeInput({ name: {} }))).toEqual([
+      { path: 'name', message: 'needs at least one of zh, en' },
+    ]);
+  });
+
+  it('joins several issues into one message in order', () => {
+    const input = schemeInput({ focus: ['Z'], indicators: [indicator('a', { weight: 0 })] });
+    expect(() => parseScheme(input)).toThrow(
+      'indicators[0].weight: must be > 0; focus[0]: unknown entity "Z"',
+    );
+  });
+});
+
+describe('formatting paths and names', () => {
+  it('formats zod paths with brackets for indices and dots for keys', () => {
+    expect(formatPath(['rules', 'slip', 0, 'scope'])).toBe('rules.slip[0].scope');
+    expect(formatPath([])).toBe('(root)');
+  });
+
+  it('falls back to the other language, then to the fallback', () => {
+    expect(displayName({ zh: '兰州市', en: 'Lanzhou' }, 'en')).toBe('Lanzhou');
+    expect(displayName({ zh: '兰州市' }, 'en')).toBe('兰州市');
+    expect(displayName({ en: 'Lanzhou' }, 'zh')).toBe('Lanzhou');
+    expect(displayName(undefined, 'zh', 'lz')).toBe('lz');
+  });
+});
