@@ -90,7 +90,7 @@ export function scoreOf(ev: Evaluation, entity: string, indicatorId: string): nu
   return ev.scores[cell(ev, entity, indicatorId)]!;
 }
 
-export function valueOf(ev: Evaluation, entity: string, indicatorId: string): number {
+export function valueAt(ev: Evaluation, entity: string, indicatorId: string): number {
   return ev.values[cell(ev, entity, indicatorId)]!;
 }
 
