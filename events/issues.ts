@@ -44,12 +44,38 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 const zhCN = z.locales.zhCN().localeError;
 
+/** A value of the type zod's English message says it received, for when the input itself is not at hand. */
+const REPRESENTATIVE: Record<string, unknown> = {
+  string: '',
+  number: 0,
+  boolean: false,
+  object: {},
+  array: [],
+  null: null,
+  undefined: undefined,
+  bigint: 0n,
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  date: new Date(0),
+  map: new Map(),
+  set: new Set(),
+  function: () => undefined,
+};
+
+function receivedInput(issue: z.core.$ZodIssue, found: unknown): unknown {
+  if (issue.code !== 'invalid_type' || found !== undefined) return found;
+  const received = /received (\w+)$/.exec(issue.message)?.[1];
+  return received !== undefined && received in REPRESENTATIVE ? REPRESENTATIVE[received] : found;
+}
+
 function chinese(issue: z.core.$ZodIssue, input: unknown): string {
   const custom = chineseFor.get(issue.message);
   if (custom !== undefined) return custom;
   if (issue.code === 'custom') return issue.message;
   // zod drops the offending value from finished issues; the Chinese "received ..." needs it back
-  const made = zhCN({ ...issue, input } as unknown as Parameters<typeof zhCN>[0]);
+  const made = zhCN({ ...issue, input: receivedInput(issue, input) } as unknown as Parameters<
+    typeof zhCN
+  >[0]);
   const text = typeof made === 'string' ? made : made?.message;
   return text ?? issue.message;
 }
@@ -70,7 +96,11 @@ export function describeZodIssues(
   options: DescribeOptions = {},
 ): IssueReason[] {
   const reasons: IssueReason[] = [];
-  const walk = (issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[]): void => {
+  const walk = (
+    issues: readonly z.core.$ZodIssue[],
+    base: readonly PropertyKey[],
+    key?: PropertyKey,
+  ): void => {
     for (const issue of issues) {
       const path = [...base, ...issue.path];
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
@@ -78,12 +108,21 @@ export function describeZodIssues(
         walk(closest, path);
         continue;
       }
-      if ((issue.code === 'invalid_key' || issue.code === 'invalid_element') && issue.issues.length > 0) {
-        walk(issue.issues, issue.code === 'invalid_element' ? [...path, issue.key as PropertyKey] : path);
+      if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+        // the nested issues are about the key itself, not the value under it
+        walk(issue.issues, path, path.at(-1));
+        continue;
+      }
+      if (issue.code === 'invalid_element' && issue.issues.length > 0) {
+        walk(issue.issues, [...path, issue.key as PropertyKey]);
         continue;
       }
       const input =
-        'input' in issue && issue.input !== undefined ? issue.input : valueAt(options.input, path);
+        'input' in issue && issue.input !== undefined
+          ? issue.input
+          : key !== undefined
+            ? key
+            : valueAt(options.input, path);
       reasons.push({
         path: formatIssuePath(path, options.prefix),
         code: issue.code,

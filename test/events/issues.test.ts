@@ -133,3 +133,20 @@ describe('bilingual', () => {
     expect(() => bilingual('a test message', '别的')).toThrow(/two Chinese texts/);
   });
 });
+
+describe('describeZodIssues without the input', () => {
+  it('still says in Chinese what type was received', () => {
+    const result = z.object({ n: z.number(), s: z.string() }).safeParse({ n: 'x' });
+    expect(describeZodIssues(result.error!).map((r) => r.message.zh)).toEqual([
+      '无效输入：期望 数字，实际接收 string',
+      '无效输入：期望 string，实际接收 undefined',
+    ]);
+  });
+
+  it('explains a bad record key by the key', () => {
+    const result = z.record(z.string().regex(/^dept\./), z.number()).safeParse({ hotline: 1 });
+    expect(describeZodIssues(result.error!).map((r) => `${r.path} ${r.code}`)).toEqual([
+      'hotline invalid_format',
+    ]);
+  });
+});
