@@ -182,7 +182,9 @@ export function evaluate(
 export function rescaleComposite(raw: Float64Array, r: { min: number; max: number }): Float64Array {
   const out = new Float64Array(raw.length);
   const range = r.max - r.min;
-  for (let e = 0; e < raw.length; e++) out[e] = range === 0 ? 1 : (raw[e]! - r.min) / range;
+  // NaN (unranked) stays NaN even when every ranked composite is equal.
+  for (let e = 0; e < raw.length; e++)
+    out[e] = Number.isNaN(raw[e]!) ? Number.NaN : range === 0 ? 1 : (raw[e]! - r.min) / range;
   return out;
 }
 
