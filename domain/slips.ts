@@ -36,7 +36,11 @@ export interface Transition {
   indicator?: string;
   fromRank: number;
   toRank: number;
+  /** Whether first place is shared (并列第一). */
+  tied: boolean;
   period: string;
+  fromPeriod: string;
+  comparison: Comparison;
 }
 
 /** Deterministic alert key: (scheme, period, scope, entity, rule). */
@@ -161,7 +165,10 @@ export function detectTransitions(input: Omit<SlipInput, 'periodHistory'>): Tran
         ...parseScope(scope),
         fromRank: f.rank,
         toRank: 1,
+        tied: t.tied,
         period: input.to.period,
+        fromPeriod: input.from.period,
+        comparison: input.comparison,
       });
     }
   }

@@ -1,0 +1,423 @@
+// ingest: SQS batch of department events → validate, authorise, group by (scheme, period) → record each
+// group as one snapshot in one transaction. Bad records are acknowledged, rejected through the outbox and
+// kept in a DLQ; a group that loses the head race is retried through a partial batch failure.
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Observation } from '../domain/observations.ts';
+import { isValidPeriod } from '../domain/period.ts';
+import { recordAssessment } from '../domain/record.ts';
+import type { Scheme } from '../domain/scheme.ts';
+import {
+  DEPARTMENT_EVENT_CONTRACTS,
+  departmentFromSource,
+  describeZodIssues,
+  INDICATOR_RESULTS_PUBLISHED,
+  INDICATOR_VALUE_REPORTED,
+  type IndicatorResultsPublishedDetail,
+  type IndicatorValueReportedDetail,
+} from '../events/index.ts';
+import { type DynamoAssessmentStore, HeadConflictError, SchemeNotFoundError } from './shared/dynamo-store.ts';
+import { eventsForRecorded, type Rejection, rejectionEvent } from './shared/outbox.ts';
+import { count, defaultSqs, defaultStore, log, logger, metrics } from './shared/runtime.ts';
+
+export interface IngestDeps {
+  store: DynamoAssessmentStore;
+  /** Keeps the raw rejected record for inspection (the rejected-records DLQ). */
+  keepRejected(raw: string, rejection: Rejection): Promise<void>;
+  now(): Date;
+  log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
+  metric(
+    name: 'ObservationsApplied' | 'ObservationsRejected' | 'SnapshotsWritten' | 'AlertsEmitted',
+    value: number,
+  ): void;
+  /** In-process attempts of a group before it is handed back to SQS as a partial failure. */
+  attempts?: number;
+}
+
+type Reason = Rejection['reasons'][number];
+const reason = (path: string, code: string, en: string, zh: string): Reason => ({
+  path,
+  code,
+  message: { zh, en },
+});
+
+interface Accepted {
+  messageId: string;
+  scheme: string;
+  period: string;
+  observations: Observation[];
+}
+
+type Parsed = { ok: true; value: Accepted } | { ok: false; rejection: Rejection; raw: string };
+
+/** Parses one SQS record as a department event; every problem is a field-level reason. */
+function parseRecord(
+  record: SQSRecord,
+  receivedAt: string,
+): Parsed | { ok: false; rejection: Rejection; raw: string } {
+  const raw = record.body;
+  const reject = (
+    reasons: Reason[],
+    extra: Partial<Rejection> = {},
+    cause: Rejection['cause'] = 'validation',
+  ): Parsed => ({
+    ok: false,
+    raw,
+    rejection: {
+      originalEventId: record.messageId,
+      department: null,
+      cause,
+      reasons,
+      receivedAt,
+      ...extra,
+    },
+  });
+  let event: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      return reject([
+        reason('(root)', 'invalid_type', 'the record is not a JSON object', '记录不是 JSON 对象'),
+      ]);
+    event = parsed as Record<string, unknown>;
+  } catch {
+    return reject([reason('(root)', 'invalid_json', 'the record is not valid JSON', '记录不是合法的 JSON')]);
+  }
+  const detailType = typeof event['detail-type'] === 'string' ? (event['detail-type'] as string) : undefined;
+  const source = typeof event.source === 'string' ? (event.source as string) : undefined;
+  const originalEventId = typeof event.id === 'string' ? (event.id as string) : record.messageId;
+  const department = source ? (departmentFromSource(source) ?? null) : null;
+  const ctx: Partial<Rejection> = {
+    originalEventId,
+    department,
+    ...(detailType ? { originalDetailType: detailType } : {}),
+    ...(source ? { originalSource: source } : {}),
+  };
+  const contract = DEPARTMENT_EVENT_CONTRACTS.find((c) => c.detailType === detailType);
+  if (!contract)
+    return reject(
+      [
+        reason(
+          'detail-type',
+          'unknown_detail_type',
+          `"${detailType}" is not an event departments publish`,
+          `“${detailType}”不是部门可发布的事件类型`,
+        ),
+      ],
+      ctx,
+    );
+  const result = contract.envelope.safeParse(event);
+  if (!result.success) return reject(describeZodIssues(result.error, { input: event }), ctx);
+  if (department === null)
+    return reject(
+      [
+        reason(
+          'source',
+          'not_department',
+          'source must be dept.<department id>',
+          '来源必须为 dept.<部门标识>',
+        ),
+      ],
+      ctx,
+    );
+  const observedAt = (event.detail as { observedAt?: string }).observedAt;
+  const base = { observedAt, source: source!, eventId: originalEventId };
+  let observations: Observation[];
+  let scheme: string;
+  let period: string;
+  if (detailType === INDICATOR_VALUE_REPORTED) {
+    const d = event.detail as IndicatorValueReportedDetail;
+    scheme = d.scheme;
+    period = d.period;
+    observations = [{ period, entity: d.entity, indicator: d.indicator, value: d.value, ...base }];
+  } else if (detailType === INDICATOR_RESULTS_PUBLISHED) {
+    const d = event.detail as IndicatorResultsPublishedDetail;
+    scheme = d.scheme;
+    period = d.period;
+    observations = d.values.map((v) => ({
+      period,
+      entity: v.entity,
+      indicator: d.indicator,
+      value: v.value,
+      ...base,
+    }));
+  } else {
+    return reject(
+      [reason('detail-type', 'unknown_detail_type', `unsupported "${detailType}"`, `不支持“${detailType}”`)],
+      ctx,
+    );
+  }
+  return { ok: true, value: { messageId: record.messageId, scheme, period, observations } };
+}
+
+/** Checks an accepted event against its scheme: known ids, a valid period, and ownership of the indicator. */
+function checkAgainstScheme(
+  a: Accepted,
+  scheme: Scheme,
+  ctx: { department: string },
+): { reasons: Reason[]; cause: Rejection['cause'] } {
+  const reasons: Reason[] = [];
+  const entities = new Set(scheme.entities.map((e) => e.id));
+  const indicators = new Map(scheme.indicators.map((i) => [i.id, i]));
+  if (!isValidPeriod(scheme.periodKind, a.period))
+    reasons.push(
+      reason(
+        'detail.period',
+        'bad_period',
+        `"${a.period}" is not a ${scheme.periodKind} period of scheme ${scheme.id}`,
+        `“${a.period}”不是方案 ${scheme.id} 的${scheme.periodKind}周期`,
+      ),
+    );
+  const single = a.observations.length === 1 && a.observations[0]!.entity !== undefined;
+  a.observations.forEach((o, i) => {
+    if (!entities.has(o.entity)) {
+      const path = single ? 'detail.entity' : `detail.values[${i}].entity`;
+      reasons.push(reason(path, 'unknown_entity', `unknown entity "${o.entity}"`, `未知单位“${o.entity}”`));
+    }
+  });
+  const indicatorId = a.observations[0]?.indicator ?? '';
+  const ind = indicators.get(indicatorId);
+  if (!ind)
+    reasons.push(
+      reason(
+        'detail.indicator',
+        'unknown_indicator',
+        `unknown indicator "${indicatorId}"`,
+        `未知指标“${indicatorId}”`,
+      ),
+    );
+  if (reasons.length) return { reasons, cause: 'validation' };
+  if (ind!.owner !== ctx.department)
+    return {
+      reasons: [
+        reason(
+          'detail.indicator',
+          'not_owner',
+          `department "${ctx.department}" does not own indicator "${indicatorId}" (owner: ${ind!.owner})`,
+          `部门“${ctx.department}”无权报送指标“${indicatorId}”（责任部门：${ind!.owner}）`,
+        ),
+      ],
+      cause: 'authorisation',
+    };
+  return { reasons, cause: 'validation' };
+}
+
+export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<SQSBatchResponse> {
+  const receivedAt = deps.now().toISOString();
+  const failures = new Set<string>();
+  const rejections: { messageId: string; rejection: Rejection; raw: string }[] = [];
+  const groups = new Map<string, Accepted[]>();
+  const schemes = new Map<string, Scheme | Error>();
+
+  for (const record of event.Records) {
+    const parsed = parseRecord(record, receivedAt);
+    if (!parsed.ok) {
+      rejections.push({ messageId: record.messageId, rejection: parsed.rejection, raw: parsed.raw });
+      continue;
+    }
+    const a = parsed.value;
+    let scheme = schemes.get(a.scheme);
+    if (!scheme) {
+      try {
+        scheme = await deps.store.activeScheme(a.scheme);
+      } catch (e) {
+        scheme = e as Error;
+      }
+      schemes.set(a.scheme, scheme);
+    }
+    const department = departmentFromSource(a.observations[0]!.source!)!;
+    const rejectionBase = {
+      originalEventId: a.observations[0]!.eventId!,
+      department,
+      originalSource: a.observations[0]!.source!,
+      receivedAt,
+    };
+    if (scheme instanceof SchemeNotFoundError) {
+      rejections.push({
+        messageId: a.messageId,
+        raw: record.body,
+        rejection: {
+          ...rejectionBase,
+          cause: 'validation',
+          reasons: [
+            reason('detail.scheme', 'unknown_scheme', scheme.message, `方案“${a.scheme}”不存在或未启用`),
+          ],
+        },
+      });
+      continue;
+    }
+    if (scheme instanceof Error) {
+      failures.add(record.messageId); // the store is unavailable: retry later
+      continue;
+    }
+    const check = checkAgainstScheme(a, scheme, { department });
+    if (check.reasons.length) {
+      rejections.push({
+        messageId: a.messageId,
+        raw: record.body,
+        rejection: { ...rejectionBase, cause: check.cause, reasons: check.reasons },
+      });
+      continue;
+    }
+    const key = `${a.scheme}\u0000${a.period}`;
+    const list = groups.get(key) ?? [];
+    list.push(a);
+    groups.set(key, list);
+  }
+
+  for (const r of rejections) {
+    try {
+      const ev = rejectionEvent(r.rejection);
+      await deps.store.putRejection(r.rejection.originalEventId, ev, receivedAt);
+      await deps.keepRejected(r.raw, r.rejection);
+      deps.metric('ObservationsRejected', 1);
+      deps.log('warn', 'record rejected', {
+        messageId: r.messageId,
+        cause: r.rejection.cause,
+        reasons: r.rejection.reasons,
+      });
+    } catch (e) {
+      deps.log('error', 'could not record a rejection; will retry', {
+        messageId: r.messageId,
+        error: String(e),
+      });
+      failures.add(r.messageId);
+    }
+  }
+
+  for (const group of groups.values()) {
+    const scheme = schemes.get(group[0]!.scheme) as Scheme;
+    const period = group[0]!.period;
+    const observations = group.flatMap((a) => a.observations);
+    const attempts = deps.attempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const written = await applyGroup(scheme, period, observations, deps);
+        deps.metric('ObservationsApplied', observations.length);
+        if (written) {
+          deps.metric('SnapshotsWritten', 1);
+          deps.metric('AlertsEmitted', written.alerts);
+        }
+        break;
+      } catch (e) {
+        if (e instanceof HeadConflictError && attempt < attempts) continue;
+        deps.log(
+          e instanceof HeadConflictError ? 'warn' : 'error',
+          'group not applied; its records will be retried',
+          {
+            scheme: scheme.id,
+            period,
+            error: String(e),
+          },
+        );
+        for (const a of group) failures.add(a.messageId);
+        break;
+      }
+    }
+  }
+  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** Loads the period's state, records the assessment and commits it; null when nothing changed. */
+async function applyGroup(
+  scheme: Scheme,
+  period: string,
+  observations: Observation[],
+  deps: IngestDeps,
+): Promise<{ seq: number; alerts: number } | null> {
+  const ctx = await deps.store.loadContext(scheme, period);
+  const result = recordAssessment({
+    scheme,
+    period,
+    head: ctx.head,
+    earlier: ctx.earlier,
+    history: ctx.history,
+    alertStates: ctx.alerts.states,
+    announced: (key) => ctx.alerts.states.has(key),
+    observations,
+    now: deps.now().toISOString(),
+  });
+  if (result.kind === 'unchanged') return null;
+  // Reached-first announcements are remembered in the alert state too, so they are sent once per key.
+  const changes = [...result.alertChanges];
+  for (const ev of result.alertEvents)
+    if (ev.kind === 'reachedFirst')
+      changes.push({
+        key: ev.key,
+        status: 'resolved',
+        count: 1,
+        slip: reachedFirstPlaceholder(ev.transition),
+        firedAt: result.body.recordedAt,
+      });
+  await deps.store.commit({
+    scheme,
+    body: result.body,
+    standings: result.standings,
+    previousHash: ctx.head?.hash ?? null,
+    expectedSeq: ctx.head?.seq ?? 0,
+    alertChanges: changes,
+    alerts: ctx.alerts,
+    events: (hash) => eventsForRecorded(scheme, result, hash, ctx.head?.hash ?? null),
+  });
+  return { seq: result.body.seq, alerts: result.alertEvents.length };
+}
+
+/** Alert state of a reached-first announcement: stored so the key is never announced twice. */
+function reachedFirstPlaceholder(
+  t: import('../domain/slips.ts').Transition,
+): import('../domain/slips.ts').Slip {
+  return {
+    key: t.key,
+    entity: t.entity,
+    scope: t.scope,
+    ...(t.indicator ? { indicator: t.indicator } : {}),
+    rule: 'lostFirst',
+    severity: 'info',
+    for: 1,
+    comparison: t.comparison,
+    fromPeriod: t.fromPeriod,
+    toPeriod: t.period,
+    fromRank: t.fromRank,
+    toRank: 1,
+    fromMargin: 0,
+    toMargin: 0,
+    score: 0,
+    mean: 0,
+  };
+}
+
+/** Production dependencies: the table, the rejected-records DLQ (REJECTED_QUEUE_URL), Powertools. */
+export function defaultIngestDeps(): IngestDeps {
+  const queueUrl = process.env.REJECTED_QUEUE_URL;
+  return {
+    store: defaultStore(),
+    async keepRejected(raw, rejection) {
+      if (!queueUrl) throw new Error('REJECTED_QUEUE_URL is not set');
+      await defaultSqs().send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: raw,
+          MessageAttributes: {
+            cause: { DataType: 'String', StringValue: rejection.cause },
+            originalEventId: { DataType: 'String', StringValue: rejection.originalEventId },
+          },
+        }),
+      );
+    },
+    now: () => new Date(),
+    log,
+    metric: count,
+  };
+}
+
+/**
+ * Lambda entry point. Grouping by (scheme, period) spans records, so the partial batch response is built
+ * here rather than by Powertools' per-record BatchProcessor.
+ */
+export const handler = middy((event: SQSEvent) => ingestHandler(event, defaultIngestDeps()))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

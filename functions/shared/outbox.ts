@@ -1,0 +1,186 @@
+// Outgoing engine events for the transactional outbox: built from a recorded assessment, validated by their
+// contracts before they are stored, each with a stable id derived from what it announces.
+import { createHash } from 'node:crypto';
+import type { AlertEvent } from '../../domain/alerts.ts';
+import { reachedFirstMessage, recoveredMessage, schemeNames, slipMessage } from '../../domain/messages.ts';
+import type { Recorded } from '../../domain/record.ts';
+import type { Scheme } from '../../domain/scheme.ts';
+import { OVERALL } from '../../domain/standings.ts';
+import {
+  assessmentRecorded,
+  DEPARTMENT_ID_PATTERN,
+  ENGINE_SOURCE,
+  type EventContract,
+  observationRejected,
+  rankingReachedFirst,
+  rankingRecovered,
+  rankingSlipped,
+} from '../../events/index.ts';
+
+export interface OutboxEvent {
+  /** Stable id: a re-sent copy carries the same one. */
+  id: string;
+  detailType: string;
+  source: string;
+  detail: Record<string, unknown>;
+}
+
+/** A stable event id from its parts (hex, 32 chars). */
+export function stableId(...parts: (string | number)[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+function build(contract: EventContract, detail: Record<string, unknown>): OutboxEvent {
+  const parsed = contract.detail.parse(detail) as Record<string, unknown>;
+  return {
+    id: String(parsed.eventId),
+    detailType: contract.detailType,
+    source: ENGINE_SOURCE,
+    detail: parsed,
+  };
+}
+
+function gapFor(r: Recorded, entity: string, scope: 'overall' | 'indicator', indicator?: string) {
+  const g = r.gap[entity];
+  if (scope === 'overall' || !indicator) {
+    const leader = g?.position === 'first' ? entity : (g?.versus ?? entity);
+    return { leader, scoreGap: g?.scoreGap ?? 0 };
+  }
+  const ig = g?.indicators[indicator];
+  return {
+    leader: ig?.leaders[0] ?? entity,
+    scoreGap: ig?.scoreGap ?? 0,
+    ...(ig ? { valueGap: ig.valueGap } : {}),
+  };
+}
+
+function prescriptionsFor(r: Recorded, entity: string) {
+  return (r.diagnosis[entity]?.prescriptions ?? []).slice(0, 3).map((p) => ({
+    indicator: p.indicator,
+    requiredValue: p.requiredValue,
+    delta: p.delta,
+    deltaPct: Number.isFinite(p.movePct) ? p.movePct : null,
+    points: p.points,
+    quickWin: p.quickWin,
+    passes: p.passes,
+    rankAfter: p.rankAfter,
+  }));
+}
+
+/** Assessment.Recorded plus one event per alert decision, for a recorded snapshot with the given hashes. */
+export function eventsForRecorded(
+  scheme: Scheme,
+  r: Recorded,
+  hash: string,
+  previousHash: string | null,
+): OutboxEvent[] {
+  const names = schemeNames(scheme);
+  const { body } = r;
+  const base = { schemaVersion: 1 as const, scheme: scheme.id, period: body.period, sequence: body.seq };
+  const owners = new Map(scheme.indicators.map((i) => [i.id, i.owner]));
+  // Owners are free strings in a scheme; only department ids travel as the events' routing `owner`.
+  const ownerOf = (indicator?: string) => {
+    const owner = indicator ? owners.get(indicator) : undefined;
+    return owner && DEPARTMENT_ID_PATTERN.test(owner) ? { owner } : {};
+  };
+  const events: OutboxEvent[] = [];
+  const overall = body.results.standings.entities;
+  events.push(
+    build(assessmentRecorded, {
+      ...base,
+      eventId: stableId('recorded', scheme.id, body.period, body.seq),
+      schemeVersion: scheme.version,
+      hash,
+      previousHash,
+      recordedAt: body.recordedAt,
+      rankedCount: r.rankedCount,
+      ranks: Object.entries(overall).map(([entity, scopes]) => {
+        const s = scopes[OVERALL]!;
+        const unranked = body.results.unranked.find((u) => u.entity === entity);
+        return s.rank > 0
+          ? { entity, rank: s.rank, tied: s.tied, score: s.score }
+          : { entity, rank: null, tied: false, score: null, unranked: unranked?.reason ?? 'not ranked' };
+      }),
+    }),
+  );
+  for (const a of r.alertEvents) events.push(alertEvent(a));
+  return events;
+
+  function alertEvent(a: AlertEvent): OutboxEvent {
+    if (a.kind === 'slipped') {
+      const s = a.slip;
+      return build(rankingSlipped, {
+        ...base,
+        eventId: stableId('slipped', a.key),
+        alertKey: a.key,
+        entity: s.entity,
+        scope: s.scope,
+        ...(s.indicator ? { indicator: s.indicator } : {}),
+        rule: s.rule,
+        severity: s.severity,
+        comparison: s.comparison,
+        fromPeriod: s.fromPeriod,
+        fromRank: s.fromRank,
+        toRank: s.toRank,
+        ...ownerOf(s.indicator),
+        gap: gapFor(r, s.entity, s.scope, s.indicator),
+        prescriptions: prescriptionsFor(r, s.entity),
+        message: slipMessage(s, names),
+      });
+    }
+    if (a.kind === 'recovered') {
+      const s = a.slip;
+      return build(rankingRecovered, {
+        ...base,
+        eventId: stableId('recovered', a.key),
+        alertKey: a.key,
+        entity: s.entity,
+        scope: s.scope,
+        ...(s.indicator ? { indicator: s.indicator } : {}),
+        rule: s.rule,
+        severity: s.severity,
+        comparison: s.comparison,
+        fromPeriod: s.fromPeriod,
+        fromRank: s.fromRank,
+        toRank: s.toRank,
+        rank: a.rank,
+        ...ownerOf(s.indicator),
+        gap: gapFor(r, s.entity, s.scope, s.indicator),
+        message: recoveredMessage(s, a.rank, names),
+      });
+    }
+    const t = a.transition;
+    return build(rankingReachedFirst, {
+      ...base,
+      eventId: stableId('reachedFirst', a.key),
+      alertKey: a.key,
+      entity: t.entity,
+      scope: t.scope,
+      ...(t.indicator ? { indicator: t.indicator } : {}),
+      comparison: t.comparison,
+      fromPeriod: t.fromPeriod,
+      fromRank: t.fromRank,
+      tied: t.tied,
+      ...ownerOf(t.indicator),
+      message: reachedFirstMessage(t, names),
+    });
+  }
+}
+
+export interface Rejection {
+  originalEventId: string;
+  originalDetailType?: string;
+  originalSource?: string;
+  department: string | null;
+  cause: 'validation' | 'authorisation';
+  reasons: { path: string; code: string; message: { zh: string; en: string } }[];
+  receivedAt: string;
+}
+
+export function rejectionEvent(r: Rejection): OutboxEvent {
+  return build(observationRejected, {
+    schemaVersion: 1,
+    eventId: stableId('rejected', r.originalEventId),
+    ...r,
+  });
+}

@@ -1,0 +1,52 @@
+// Shared Lambda plumbing, created once per container: Powertools logger and metrics, AWS clients and the
+// store adapter. Endpoints come from the standard AWS_ENDPOINT_URL_* variables (the local runtime sets them).
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAssessmentStore } from './dynamo-store.ts';
+import { TABLE_ENV } from './table.ts';
+
+export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'rankwatch';
+export const logger = new Logger({ serviceName: SERVICE });
+export const metrics = new Metrics({ namespace: 'rankwatch', serviceName: SERVICE });
+
+let store: DynamoAssessmentStore | undefined;
+export function defaultStore(): DynamoAssessmentStore {
+  if (!store) {
+    const table = process.env[TABLE_ENV];
+    if (!table) throw new Error(`${TABLE_ENV} is not set`);
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    store = new DynamoAssessmentStore(doc, table);
+  }
+  return store;
+}
+
+let eventBridge: EventBridgeClient | undefined;
+export function defaultEventBridge(): EventBridgeClient {
+  eventBridge ??= new EventBridgeClient({});
+  return eventBridge;
+}
+
+let sqs: SQSClient | undefined;
+export function defaultSqs(): SQSClient {
+  sqs ??= new SQSClient({});
+  return sqs;
+}
+
+export function log(
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
+  logger[level](message, extra);
+}
+
+export function count(name: string, value: number): void {
+  metrics.addMetric(name, MetricUnit.Count, value);
+}

@@ -1,0 +1,67 @@
+// The single table: its key schema and definition (used by the CDK stack, DynamoDB Local and tests) and the
+// key layout of every item kind, so nobody spells a key twice.
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE_ENV = 'TABLE_NAME';
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** CreateTable input for DynamoDB Local and tests; the CDK stack mirrors it (on-demand, NEW_IMAGE stream). */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'PK', AttributeType: 'S' },
+      { AttributeName: 'SK', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  };
+}
+
+const seq = (n: number) => String(n).padStart(8, '0');
+export const ALERT_BUCKETS = 16;
+
+/** Key of every item kind. Period ids sort by time as strings within a period kind. */
+export const keys = {
+  schemeVersion: (scheme: string, version: string) => ({ PK: `SCHEME#${scheme}`, SK: `VERSION#${version}` }),
+  schemeActive: (scheme: string) => ({ PK: `SCHEME#${scheme}`, SK: 'ACTIVE' }),
+  head: (scheme: string, period: string) => ({ PK: `SCHEME#${scheme}`, SK: `HEAD#${period}` }),
+  headPrefix: 'HEAD#',
+  manifest: (scheme: string, period: string, n: number) => ({
+    PK: `SNAP#${scheme}#${period}`,
+    SK: `SEQ#${seq(n)}`,
+  }),
+  manifestPartition: (scheme: string, period: string) => `SNAP#${scheme}#${period}`,
+  chunk: (hash: string) => ({ PK: `CHUNK#${hash}`, SK: 'CHUNK' }),
+  receipt: (scheme: string, period: string, n: number) => ({
+    PK: `RECEIPT#${scheme}#${period}`,
+    SK: `SEQ#${seq(n)}`,
+  }),
+  alertBucket: (scheme: string, bucket: number) => ({
+    PK: `ALERT#${scheme}`,
+    SK: `BUCKET#${String(bucket).padStart(2, '0')}`,
+  }),
+  alertPartition: (scheme: string) => `ALERT#${scheme}`,
+  outbox: (scheme: string, period: string, n: number, part: number) => ({
+    PK: `OUTBOX#${scheme}#${period}`,
+    SK: `SEQ#${seq(n)}#${String(part).padStart(3, '0')}`,
+  }),
+  rejection: (originalEventId: string) => ({ PK: 'OUTBOX#REJECTED', SK: `EVENT#${originalEventId}` }),
+  history: (scheme: string, entity: string, period: string, n: number) => ({
+    PK: `HISTORY#${scheme}#${entity}`,
+    SK: `${period}#${seq(n)}`,
+  }),
+  historyPartition: (scheme: string, entity: string) => `HISTORY#${scheme}#${entity}`,
+  sent: (eventId: string) => ({ PK: `SENT#${eventId}`, SK: 'SENT' }),
+} as const;
+
+/** Which kind of item a stream record carries, from its partition key. */
+export function itemKind(pk: string): 'outbox' | 'manifest' | 'other' {
+  if (pk.startsWith('OUTBOX#')) return 'outbox';
+  if (pk.startsWith('SNAP#')) return 'manifest';
+  return 'other';
+}
