@@ -237,6 +237,13 @@ export function solveForRank(
     let v = roundImproving(ind, x);
     for (let i = 0; i < 4 && !ok(v); i++) v = roundTo(v + d * unit, ind.precision);
     if (!ok(v)) return solution(ind, x0, null);
+    // Bisection stops within half a unit of the threshold; when the threshold sits exactly on the grid,
+    // rounding in the improving direction lands one unit past it, so step back while that still works.
+    for (let i = 0; i < 4; i++) {
+      const back = roundTo(v - d * unit, ind.precision);
+      if (d * (back - x0) < 0 || !ok(back)) break;
+      v = back;
+    }
     return solution(ind, x0, v, mv.rank(v));
   };
 
