@@ -10,7 +10,16 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
 用法 Usage:
   rankwatch evaluate --scheme FILE --observations FILE.csv [--format table|json] [--lang zh|en]
   rankwatch demo [--lang zh|en]      评估甘肃场景（离线）/ evaluate the Gansu scenario offline
+  rankwatch scheme put FILE [--table T] [--endpoint URL | --aws]   保存并启用方案 / store and activate a scheme
+  rankwatch verify --scheme ID [--period P] [--table T] [--endpoint URL | --aws]   校验哈希链 / verify the chain
 `;
+
+const STORE_OPTIONS = {
+  table: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  aws: { type: 'boolean' },
+} as const;
 
 export async function run(argv: string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,6 +37,28 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
           strict: true,
         });
         return await evaluateCommand(values, io);
+      }
+      case 'scheme': {
+        const [sub, ...args] = rest;
+        if (sub !== 'put')
+          throw new UsageError(`unknown scheme command "${sub ?? ''}"`, 'rankwatch scheme put FILE');
+        const { values, positionals } = parseArgs({
+          args,
+          options: STORE_OPTIONS,
+          allowPositionals: true,
+          strict: true,
+        });
+        const { schemePutCommand } = await import('./commands/store.ts');
+        return await schemePutCommand(positionals[0], values, io);
+      }
+      case 'verify': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...STORE_OPTIONS, scheme: { type: 'string' }, period: { type: 'string' } },
+          strict: true,
+        });
+        const { verifyCommand } = await import('./commands/store.ts');
+        return await verifyCommand(values, io);
       }
       case 'demo': {
         const { values } = parseArgs({ args: rest, options: { lang: { type: 'string' } }, strict: true });

@@ -1,0 +1,86 @@
+// Commands that talk to the snapshot store: `scheme put` (validate and store a scheme version, activate it)
+// and `verify` (walk the hash chains). The table is the local engine's by default, or AWS with --aws.
+import { readFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadSchemeText } from '../../domain/scheme.ts';
+import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
+import { type CommandIo, UsageError } from '../io.ts';
+
+export interface StoreOptions {
+  table?: string;
+  endpoint?: string;
+  region?: string;
+  aws?: boolean;
+}
+
+/** Default table and endpoint of the local engine; overridable by flags or RANKWATCH_* variables. */
+export const LOCAL_DEFAULTS = {
+  table: process.env.RANKWATCH_TABLE ?? 'rankwatch',
+  endpoint: process.env.RANKWATCH_DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:8000',
+};
+
+export function storeFrom(opts: StoreOptions): DynamoAssessmentStore {
+  const client = opts.aws
+    ? new DynamoDBClient(opts.region ? { region: opts.region } : {})
+    : new DynamoDBClient({
+        endpoint: opts.endpoint ?? LOCAL_DEFAULTS.endpoint,
+        region: opts.region ?? 'local',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return new DynamoAssessmentStore(doc, opts.table ?? LOCAL_DEFAULTS.table);
+}
+
+function explainConnection(e: unknown, opts: StoreOptions): never {
+  const err = e as Error & { code?: string; cause?: { code?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (!opts.aws && (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(err.message))))
+    throw new Error(
+      `本地引擎未运行 / the local engine is not running (no DynamoDB at ${opts.endpoint ?? LOCAL_DEFAULTS.endpoint}); start it with \`npm start -- --serve\` or pass --aws`,
+    );
+  throw e;
+}
+
+export async function schemePutCommand(
+  file: string | undefined,
+  opts: StoreOptions,
+  io: CommandIo,
+): Promise<number> {
+  if (!file)
+    throw new UsageError(
+      'a scheme file is required',
+      'rankwatch scheme put FILE [--table NAME] [--endpoint URL | --aws]',
+    );
+  const scheme = loadSchemeText(await readFile(file, 'utf8'), file);
+  const store = storeFrom(opts);
+  try {
+    const { created } = await store.putScheme(scheme);
+    io.stdout(
+      `${created ? '已保存并启用' : '已启用（该版本已存在）'} / ${created ? 'stored and activated' : 'activated (version already stored)'}: ${scheme.id} ${scheme.version}\n`,
+    );
+    return 0;
+  } catch (e) {
+    explainConnection(e, opts);
+  }
+}
+
+export async function verifyCommand(
+  opts: StoreOptions & { scheme?: string; period?: string },
+  io: CommandIo,
+): Promise<number> {
+  if (!opts.scheme)
+    throw new UsageError('--scheme ID is required', 'rankwatch verify --scheme ID [--period P]');
+  const store = storeFrom(opts);
+  try {
+    const v = await store.verify(opts.scheme, opts.period);
+    if (v.ok) {
+      io.stdout(`哈希链完整 / chain verified: ${v.checked} snapshot(s) in ${v.periods} period(s)\n`);
+      return 0;
+    }
+    io.stdout(`哈希链校验失败 / chain broken at ${v.firstBad}: ${v.reason}\n`);
+    return 3;
+  } catch (e) {
+    explainConnection(e, opts);
+  }
+}
