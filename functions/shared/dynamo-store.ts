@@ -49,7 +49,7 @@ const OUTBOX_ITEM_BYTES = 300 * 1024;
 /** Heads read for history (slip run rules and diagnosis look back at most this many periods). */
 export const HISTORY_PERIODS = 52;
 
-interface HeadItem {
+export interface HeadItem {
   PK: string;
   SK: string;
   period: string;
@@ -61,7 +61,7 @@ interface HeadItem {
   standings: string;
 }
 
-interface ManifestItem {
+export interface ManifestItem {
   PK: string;
   SK: string;
   scheme: string;
@@ -495,6 +495,44 @@ export class DynamoAssessmentStore {
   async snapshotBody(m: Pick<ManifestItem, 'inputChunks' | 'restChunks'>): Promise<SnapshotBody> {
     const [inputs, rest] = await Promise.all([this.readText(m.inputChunks), this.readText(m.restChunks)]);
     return JSON.parse(joinBody(inputs, rest)) as SnapshotBody;
+  }
+
+  /** The snapshot of a period as it was known at `asOf` (the latest recorded at or before it), or the head's. */
+  async manifestAsOf(schemeId: string, period: string, asOf?: string): Promise<ManifestItem | undefined> {
+    const all = await this.manifests(schemeId, period);
+    const known = asOf === undefined ? all : all.filter((m) => m.recordedAt <= asOf);
+    return known.sort((a, b) => a.seq - b.seq)[known.length - 1];
+  }
+
+  /** Periods that have at least one snapshot, in time order. */
+  async periods(schemeId: string): Promise<string[]> {
+    return (await this.allHeads(schemeId)).map((h) => h.period);
+  }
+
+  /**
+   * One entity's history from the projection: every snapshot, or with `asOf` only what was known then, and
+   * with `finalOnly` the last snapshot of each period.
+   */
+  async entityHistory(
+    schemeId: string,
+    entity: string,
+    opts: { asOf?: string; finalOnly?: boolean; from?: string; to?: string } = {},
+  ): Promise<Record<string, unknown>[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.historyPartition(schemeId, entity) },
+    });
+    const within = items.filter(
+      (i) =>
+        (opts.asOf === undefined || (i.recordedAt as string) <= opts.asOf) &&
+        (opts.from === undefined || (i.period as string) >= opts.from) &&
+        (opts.to === undefined || (i.period as string) <= opts.to),
+    );
+    if (!opts.finalOnly) return within;
+    const last = new Map<string, Record<string, unknown>>();
+    for (const i of within) last.set(i.period as string, i); // items are in SK order: period, then seq
+    return [...last.values()];
   }
 
   /** Verifies the chain of every period of a scheme (or one period); names the first snapshot that fails. */

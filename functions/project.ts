@@ -1,0 +1,111 @@
+// project: table stream → per-entity history projection. For each new snapshot manifest, one small item per
+// entity (overall rank and score, each indicator's value, score and rank) for history and as-of queries.
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { SnapshotBody } from '../domain/snapshot.ts';
+import type { DynamoAssessmentStore } from './shared/dynamo-store.ts';
+import { count, defaultStore, log, logger, metrics } from './shared/runtime.ts';
+import { itemKind, keys } from './shared/table.ts';
+
+export interface ProjectDeps {
+  store: DynamoAssessmentStore;
+  log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
+  metric(name: 'HistoryItemsWritten', value: number): void;
+}
+
+export interface HistoryItem {
+  PK: string;
+  SK: string;
+  scheme: string;
+  entity: string;
+  period: string;
+  seq: number;
+  recordedAt: string;
+  hash: string;
+  rank: number;
+  tied: boolean;
+  score: number | null;
+  /** indicator id → [value, score, rank] (nulls where missing). */
+  indicators: Record<string, [number | null, number | null, number]>;
+}
+
+/** The per-entity history items of one snapshot. */
+export function historyItems(body: SnapshotBody, hash: string): HistoryItem[] {
+  const { inputs, results } = body;
+  return inputs.entities.map((entity, e) => {
+    const indicators: HistoryItem['indicators'] = {};
+    inputs.indicators.forEach((id, j) => {
+      indicators[id] = [
+        inputs.values[j]?.[e] ?? null,
+        results.indicatorScores[j]?.[e] ?? null,
+        results.indicatorRanks[j]?.[e] ?? 0,
+      ];
+    });
+    return {
+      ...keys.history(body.scheme.id, entity, body.period, body.seq),
+      scheme: body.scheme.id,
+      entity,
+      period: body.period,
+      seq: body.seq,
+      recordedAt: body.recordedAt,
+      hash,
+      rank: results.overall.rank[e] ?? 0,
+      tied: results.overall.tied[e] === 1,
+      score: results.overall.score[e] ?? null,
+      indicators,
+    };
+  });
+}
+
+async function writeAll(deps: ProjectDeps, items: readonly HistoryItem[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: Record<string, unknown>[] = items
+      .slice(i, i + 25)
+      .map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length; attempt++) {
+      const out = await deps.store.doc.send(
+        new BatchWriteCommand({ RequestItems: { [deps.store.table]: requests } }),
+      );
+      requests = (out.UnprocessedItems?.[deps.store.table] as Record<string, unknown>[] | undefined) ?? [];
+      if (requests.length && attempt > 8) throw new Error('history items still unprocessed after retries');
+      if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
+}
+
+export async function projectHandler(
+  event: DynamoDBStreamEvent,
+  deps: ProjectDeps,
+): Promise<DynamoDBBatchResponse> {
+  for (const record of event.Records) {
+    const image = record.dynamodb?.NewImage;
+    if (record.eventName !== 'INSERT' || !image) continue;
+    const item = unmarshall(image as Record<string, AttributeValue>);
+    if (itemKind(item.PK as string) !== 'manifest') continue;
+    try {
+      const body = await deps.store.snapshotBody(item as { inputChunks: string[]; restChunks: string[] });
+      const items = historyItems(body, item.hash as string);
+      await writeAll(deps, items);
+      deps.metric('HistoryItemsWritten', items.length);
+    } catch (e) {
+      deps.log('error', 'history projection failed; the stream will retry from this record', {
+        key: { PK: item.PK, SK: item.SK },
+        error: String(e),
+      });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
+
+export const handler = middy((event: DynamoDBStreamEvent) =>
+  projectHandler(event, { store: defaultStore(), log, metric: count }),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));
