@@ -233,7 +233,7 @@ const LANZHOU: Record<string, { frames: [number, number][]; noise: number }> = {
       [13, 5.4],
       [15, 5.3],
       [16, 40],
-      [17, 26],
+      [17, 34],
       [18, 18],
       [19, 12],
       [21, 9],
