@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { reachedFirstMessage, recoveredMessage, schemeNames, slipMessage } from '../../domain/messages.ts';
+import type { Slip } from '../../domain/slips.ts';
+
+const names = schemeNames({
+  entities: [
+    { id: 'lz', name: { zh: '兰州市', en: 'Lanzhou' } },
+    { id: 'tj', name: { zh: '天水市' } },
+  ],
+  indicators: [{ id: 'rate', name: { zh: '接通率', en: 'Answer rate' } }],
+});
+
+const slip: Slip = {
+  key: 'k',
+  entity: 'lz',
+  scope: 'overall',
+  rule: 'rankDrop',
+  severity: 'critical',
+  for: 1,
+  comparison: 'period',
+  fromPeriod: '2026-01',
+  toPeriod: '2026-02',
+  fromRank: 1,
+  toRank: 3,
+  fromMargin: 0,
+  toMargin: 0,
+  score: 0,
+  mean: 0,
+};
+
+describe('bilingual messages', () => {
+  it('words an overall slip in Chinese and English', () => {
+    expect(slipMessage(slip, names)).toEqual({
+      zh: '【严重】兰州市 2026-02 总排名由第1名变为第3名（排名下降）',
+      en: '[critical] Lanzhou 2026-02 overall rank went from 1 to 3 (rank drop)',
+    });
+  });
+
+  it('names the indicator and marks a provisional comparison', () => {
+    const m = slipMessage(
+      { ...slip, scope: 'indicator', indicator: 'rate', comparison: 'provisional', severity: 'info' },
+      names,
+    );
+    expect(m.zh).toBe('【提示】兰州市 2026-02 「接通率」排名由第1名变为第3名（排名下降）（本期数据更新）');
+    expect(m.en).toBe(
+      '[info] Lanzhou 2026-02 rank on "Answer rate" went from 1 to 3 (rank drop) (provisional, same period)',
+    );
+  });
+
+  it('words recovery and reaching first', () => {
+    expect(recoveredMessage(slip, 1, names).zh).toBe('【已恢复】兰州市 总排名回到第1名（排名下降已解除）');
+    expect(
+      reachedFirstMessage({ entity: 'lz', scope: 'overall', fromRank: 2, period: '2026-03' }, names).en,
+    ).toBe('[first place] Lanzhou 2026-03 reached first overall (was 2)');
+  });
+
+  it('falls back to the other language, then to the id', () => {
+    expect(names.entity('tj')).toEqual({ zh: '天水市', en: '天水市' });
+    expect(names.entity('zz')).toEqual({ zh: 'zz', en: 'zz' });
+  });
+});
