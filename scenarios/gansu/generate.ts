@@ -74,11 +74,11 @@ type TopicId = 'digital_gov' | 'data_sharing' | 'hotline' | 'business_env' | 'di
 
 const PROFILES: Record<string, { base: number; trend?: number; topic?: Partial<Record<TopicId, number>> }> = {
   lanzhou: {
-    base: 0.74,
+    base: 0.78,
     topic: { digital_gov: -0.02, data_sharing: 0.06, digital_economy: 0.06, business_env: -0.03 },
   },
   jiayuguan: {
-    base: 0.67,
+    base: 0.661,
     trend: 0.0016,
     topic: { digital_gov: 0.06, business_env: 0.08, hotline: 0.04, digital_economy: -0.06 },
   },
@@ -88,8 +88,8 @@ const PROFILES: Record<string, { base: number; trend?: number; topic?: Partial<R
   wuwei: { base: 0.52 },
   zhangye: { base: 0.58, topic: { business_env: 0.03 } },
   pingliang: { base: 0.5 },
-  jiuquan: { base: 0.66, topic: { business_env: 0.04 } },
-  qingyang: { base: 0.667, topic: { digital_economy: 0.16, data_sharing: 0.05 } },
+  jiuquan: { base: 0.65, topic: { business_env: 0.04 } },
+  qingyang: { base: 0.659, topic: { digital_economy: 0.16, data_sharing: 0.05 } },
   dingxi: { base: 0.44 },
   longnan: { base: 0.4 },
   linxia: { base: 0.42, topic: { business_env: 0.04 } },
@@ -171,6 +171,8 @@ const MODELS: Record<string, Model> = {
 // the data-sharing platform migrates in weeks 15–17; a backlog of major projects slows permits in
 // weeks 17–21; the year-on-year base of new registrations turns against the city in weeks 16–22.
 const LANZHOU: Record<string, { frames: [number, number][]; noise: number }> = {
+  // 省会事项复杂、件量大：办结时长长期偏长 (the capital's caseload keeps processing slow all year).
+  gov_processing_days: { frames: [[1, 4.62]], noise: 0.04 },
   gov_good_review_rate: {
     frames: [
       [1, 99.7],
@@ -262,8 +264,8 @@ const LANZHOU: Record<string, { frames: [number, number][]; noise: number }> = {
       [16, 9],
       [18, 3.5],
       [21, 3.5],
-      [23, 8],
-      [26, 9],
+      [23, 7],
+      [26, 7.6],
     ],
     noise: 0.3,
   },
@@ -280,6 +282,13 @@ const GAPS: { entity: string; owner: string; weeks: number[] }[] = [
   { entity: 'gannan', owner: 'hotline12345', weeks: [8, 9] },
   // 陇南数字经济统计系统升级：三周未报，第三周超出顺延期限 (three weeks: the third is reweighted)
   { entity: 'longnan', owner: 'digitaleconomy', weeks: [20, 21, 22] },
+];
+
+// ── A correction: reported, then re-reported the next afternoon; the later observedAt wins ──────────────
+// 天水第12周满意度首报误将未接通回访计为不满意，次日更正 (unreachable follow-up calls were first counted
+// as dissatisfied; the corrected figure follows the next day).
+export const CORRECTIONS: { entity: string; indicator: string; week: number; firstReported: number }[] = [
+  { entity: 'tianshui', indicator: 'hotline_satisfaction', week: 12, firstReported: -5 },
 ];
 
 /** Reporting time of day per department (Beijing time, the Monday after the week). */
@@ -387,14 +396,14 @@ export function generateObservations(seed = DEFAULT_SEED): ObservationRow[] {
         const raw = series.get(`${ei}|${ind.id}`)![week - 1]!;
         const jitter = stream(seed, `${ent.id}/${ind.owner}/${week}/at`)();
         const minutes = REPORT_MINUTE[ind.owner]! + 3 * ei + Math.floor(jitter * 10);
-        rows.push({
-          period,
-          entity: ent.id,
-          indicator: ind.id,
-          value: Number(raw.toFixed(ind.precision ?? 2)),
-          observedAt: reportedAt(week, minutes),
-          source: `dept.${ind.owner}`,
-        });
+        const value = Number(raw.toFixed(ind.precision ?? 2));
+        const row = { period, entity: ent.id, indicator: ind.id, value, source: `dept.${ind.owner}` };
+        const fix = CORRECTIONS.find((c) => c.entity === ent.id && c.indicator === ind.id && c.week === week);
+        if (fix) {
+          const first = Number((value + fix.firstReported).toFixed(ind.precision ?? 2));
+          rows.push({ ...row, value: first, observedAt: reportedAt(week, minutes) });
+          rows.push({ ...row, observedAt: reportedAt(week, 24 * 60 + 16 * 60) });
+        } else rows.push({ ...row, observedAt: reportedAt(week, minutes) });
       });
     }
   }

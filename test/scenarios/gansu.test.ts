@@ -153,7 +153,7 @@ describe('the story in the numbers', () => {
     expect(slipWeeks('lostFirst', 'overall')).toEqual(['2026-W16']);
     expect(slipWeeks('rankDrop', 'overall')).toEqual(['2026-W16']);
     expect(slipWeeks('rankDrop', 'data_share_response_hours')).toEqual(['2026-W16']);
-    expect(slipWeeks('leftTopN', 'overall')).toEqual(['2026-W19']);
+    expect(slipWeeks('leftTopN', 'overall')).toEqual(['2026-W18']);
     expect(slipWeeks('belowAverage', 'biz_new_entities_growth')).toEqual(['2026-W16']);
     expect(slipWeeks('consecutiveDeclines', 'biz_permit_days')).toEqual(['2026-W19']);
     // The for: 2 rule holds in consecutive weeks as the gap to first widens after the migration.
@@ -179,6 +179,17 @@ describe('the story in the numbers', () => {
     const holds = series.periods.filter((p) => p.diagnosis.lanzhou!.patterns[0]!.holds).map((p) => p.period);
     expect(holds).toEqual(expect.arrayContaining(['2026-W02', '2026-W05', '2026-W09']));
     expect(holds.filter((p) => p <= '2026-W09')).toHaveLength(8);
+  });
+
+  it('takes the later of a reported and a corrected value (latest-wins by observedAt)', () => {
+    const rows = generateObservations().filter(
+      (r) => r.period === '2026-W12' && r.entity === 'tianshui' && r.indicator === 'hotline_satisfaction',
+    );
+    expect(rows).toHaveLength(2);
+    const corrected = rows.reduce((a, b) => (Date.parse(a.observedAt) > Date.parse(b.observedAt) ? a : b));
+    const row = period(12).indicators.hotline_satisfaction!.find((r) => r.entity === 'tianshui')!;
+    expect(row.value).toBe(corrected.value);
+    expect(corrected.value).toBeGreaterThan(rows.find((r) => r !== corrected)!.value);
   });
 
   it('carries late reports forward at most two weeks, then reweights', () => {
