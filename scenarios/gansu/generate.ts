@@ -82,7 +82,7 @@ const PROFILES: Record<string, { base: number; trend?: number; topic?: Partial<R
     trend: 0.0016,
     topic: { digital_gov: 0.06, business_env: 0.08, hotline: 0.04, digital_economy: -0.06 },
   },
-  jinchang: { base: 0.682, trend: 0.0029, topic: { digital_gov: 0.04, hotline: 0.02 } },
+  jinchang: { base: 0.676, trend: 0.0031, topic: { digital_gov: 0.04, hotline: 0.02 } },
   baiyin: { base: 0.56 },
   tianshui: { base: 0.62, topic: { hotline: 0.04 } },
   wuwei: { base: 0.52 },
@@ -173,6 +173,7 @@ const MODELS: Record<string, Model> = {
 const LANZHOU: Record<string, { frames: [number, number][]; noise: number }> = {
   // 省会事项复杂、件量大：办结时长长期偏长 (the capital's caseload keeps processing slow all year).
   gov_processing_days: { frames: [[1, 4.62]], noise: 0.04 },
+  biz_startup_days: { frames: [[1, 1.6]], noise: 0.02 },
   gov_good_review_rate: {
     frames: [
       [1, 99.7],
@@ -207,8 +208,9 @@ const LANZHOU: Record<string, { frames: [number, number][]; noise: number }> = {
   hotline_repeat_call_rate: {
     frames: [
       [1, 11.8],
-      [9, 6.6],
-      [26, 5.9],
+      [9, 6.0],
+      [14, 5.7],
+      [26, 5.4],
     ],
     noise: 0.05,
   },
@@ -222,7 +224,7 @@ const LANZHOU: Record<string, { frames: [number, number][]; noise: number }> = {
   },
   hotline_satisfaction: {
     frames: [
-      [1, 92.6],
+      [1, 92.45],
       [9, 95.4],
       [26, 96.3],
     ],
