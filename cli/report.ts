@@ -39,6 +39,11 @@ const T = {
   history: { zh: '各期预警', en: 'Alerts by period' },
 } as const;
 
+/** A move in % with one decimal; moves too small to show as 0.1% read "<0.1" rather than "0.0". */
+function pct(x: number | null | undefined): string {
+  return x !== null && x !== undefined && x > 0 && x < 0.05 ? '<0.1' : fmt(x, 1);
+}
+
 function arrow(now: number, before: number | undefined): string {
   if (before === undefined || before === 0) return 'new';
   if (now < before) return `↑${before - now}`;
@@ -95,7 +100,7 @@ export function renderPeriod(
       .sort((x, y) => y[1] - x[1])
       .slice(0, 5);
     out.push(
-      `  ${t('biggest')}: ${top.map(([id, v]) => `${ind(id)} ${v >= 0 ? '+' : ''}${fmt(v)}`).join('，')}`,
+      `  ${t('biggest')}: ${top.map(([id, v]) => `${ind(id)} ${v >= 0 ? '+' : ''}${fmt(v)}`).join(lang === 'zh' ? '，' : ', ')}`,
     );
     const feasible = Object.entries(g.toFirst)
       .filter(([, s]) => s.feasible && s.delta !== 0)
@@ -106,9 +111,9 @@ export function renderPeriod(
         `  ${t('toFirst')}: ${feasible
           .map(
             ([id, s]) =>
-              `${ind(id)} → ${fmtValue(s.requiredValue)} (${s.delta! > 0 ? '+' : ''}${fmtValue(s.delta)}, ${fmt(s.deltaPct, 1)}%)`,
+              `${ind(id)} → ${fmtValue(s.requiredValue)} (${s.delta! > 0 ? '+' : ''}${fmtValue(s.delta)}, ${pct(s.deltaPct)}%)`,
           )
-          .join('；')}`,
+          .join(lang === 'zh' ? '；' : '; ')}`,
       );
     const d = a.diagnosis[focus];
     if (d) {
@@ -117,7 +122,7 @@ export function renderPeriod(
         const cls = d.indicators[p.indicator]?.class;
         out.push(
           `   ${i + 1}. ${ind(p.indicator)} ${fmtValue(d.indicators[p.indicator]?.value)} → ${fmtValue(p.requiredValue)} ` +
-            `(${fmt(p.movePct, 1)}%, ${lang === 'zh' ? '追平' : 'reach'} ${ent(p.passes)}) +${fmt(p.points, 3)} ` +
+            `(${pct(p.movePct)}%, ${lang === 'zh' ? '追平' : 'reach'} ${ent(p.passes)}) +${fmt(p.points, 3)} ` +
             `${lang === 'zh' ? '分' : 'pts'}${p.quickWin ? ` [${t('quick')}]` : ''}${cls ? ` · ${CLASS_NAMES[cls][lang]}` : ''}`,
         );
       });
@@ -133,7 +138,8 @@ export function renderPeriod(
       }
       for (const p of d.patterns) {
         const marks = p.members.map(
-          (mm) => `${ind(mm.indicator)}${mm.actual === 'up' ? '↑' : mm.actual === 'down' ? '↓' : '·'}`,
+          (mm) =>
+            `${ind(mm.indicator)}${mm.actual === 'up' ? '↑' : mm.actual === 'down' ? '↓' : '·'}${mm.ok ? '✓' : '✗'}`,
         );
         out.push(
           `  ${t('patterns')} ${displayName(p.name, lang, p.id)}: ${p.holds ? t('holds') : t('fails')} (${marks.join(' ')})`,

@@ -213,6 +213,10 @@ describe('rankwatch demo', () => {
     expect(out.join('')).toContain('【严重】兰州市 2026-W16 总排名由第1名变为第3名（失去第一）');
     out.length = 0;
     expect(await run(['demo', '--lang', 'en'], io)).toBe(0);
-    expect(out.join('')).toContain('Lanzhou — rank 2');
+    const en = out.join('');
+    expect(en).toContain('Lanzhou — rank 2');
+    expect(en).not.toMatch(/[，；]/);
+    expect(en).toMatch(/12345 hotline "five down, one up": (holds|does not hold) \(.*[✓✗]/);
+    expect(en).not.toContain('(0.0%');
   });
 });
