@@ -4,6 +4,7 @@ import { hasRecovered, type Slip, type Transition } from './slips.ts';
 import { OVERALL, type Standings } from './standings.ts';
 
 export interface AlertState {
+  /** The alert key, or `pending|<series>` for a `for: n` count that spans periods. */
   key: string;
   status: 'pending' | 'firing' | 'resolved';
   /** Consecutive snapshots in which the slip held (for `for: n`). */
@@ -22,6 +23,15 @@ export interface AlertStep {
   /** States that changed (to be written with the snapshot). Deleted pending states have status 'resolved' and count 0. */
   changed: AlertState[];
   events: AlertEvent[];
+}
+
+/**
+ * The series a slip belongs to: its alert key without the period. `for: n` counts consecutive snapshots of
+ * the series, so a rule that must hold in two snapshots fires in the second week even with one snapshot a week.
+ */
+export function pendingKey(alertKey: string): string {
+  const [scheme, , ...rest] = alertKey.split('|');
+  return ['pending', scheme, ...rest].join('|');
 }
 
 /**
@@ -45,14 +55,18 @@ export function stepAlerts(
   for (const s of slips) if (!byKey.has(s.key)) byKey.set(s.key, s);
   for (const [key, slip] of byKey) {
     holding.add(key);
+    let count = 1;
+    if (slip.for > 1) {
+      const pk = pendingKey(key);
+      holding.add(pk);
+      count = (states.get(pk)?.count ?? 0) + 1;
+      changed.push({ key: pk, status: 'pending', count, slip });
+    }
     const prev = states.get(key);
     if (prev?.status === 'firing' || prev?.status === 'resolved') continue; // one alert per key
-    const count = (prev?.count ?? 0) + 1;
     if (count >= slip.for) {
       changed.push({ key, status: 'firing', count, slip, firedAt: at });
       events.push({ kind: 'slipped', key, slip });
-    } else {
-      changed.push({ key, status: 'pending', count, slip });
     }
   }
   for (const [key, state] of states) {

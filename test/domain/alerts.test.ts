@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertState, stepAlerts } from '../../domain/alerts.ts';
+import { type AlertState, pendingKey, stepAlerts } from '../../domain/alerts.ts';
 import type { Slip, Transition } from '../../domain/slips.ts';
 import type { ScopeStanding, Standings } from '../../domain/standings.ts';
 
 const KEY = 's|2026-02|overall|C|rankDrop';
+const PENDING = 'pending|s|overall|C|rankDrop';
 
 /** C fell from 2 to 4 overall (rankDrop), to fire after `forN` consecutive snapshots. */
 const slip = (forN = 1, extra: Partial<Slip> = {}): Slip => ({
@@ -62,8 +63,20 @@ describe('for: n', () => {
       { slips: [slip(3)], rank: 4 },
     ]);
     expect(steps.map((s) => s.events.map((e) => e.kind))).toEqual([[], [], ['slipped']]);
-    expect(steps.map((s) => s.states.get(KEY)?.status)).toEqual(['pending', 'pending', 'firing']);
-    expect(steps.map((s) => s.states.get(KEY)?.count)).toEqual([1, 2, 3]);
+    expect(steps.map((s) => s.states.get(PENDING)?.count)).toEqual([1, 2, 3]);
+    expect(steps.map((s) => s.states.get(KEY)?.status)).toEqual([undefined, undefined, 'firing']);
+    expect(steps[2]?.states.get(KEY)?.count).toBe(3);
+  });
+
+  it('counts consecutive snapshots across periods, so for: 2 fires in the second week', () => {
+    const w2 = slip(2, { key: 's|2026-W02|overall|C|rankDrop', toPeriod: '2026-W02' });
+    const w3 = slip(2, { key: 's|2026-W03|overall|C|rankDrop', toPeriod: '2026-W03' });
+    expect(pendingKey(w2.key)).toBe(pendingKey(w3.key));
+    const steps = replay([
+      { slips: [w2], rank: 4 },
+      { slips: [w3], rank: 4 },
+    ]);
+    expect(steps.map((s) => s.events.map((e) => e.key))).toEqual([[], [w3.key]]);
   });
 
   it('resets a pending count when the slip stops holding', () => {
@@ -74,10 +87,10 @@ describe('for: n', () => {
     ]);
     // the second snapshot clears the pending state (count 0), so the third starts again at 1
     expect(steps[1]?.changed).toEqual([
-      { key: KEY, status: 'resolved', count: 0, slip: slip(2), resolvedAt: 't1' },
+      { key: PENDING, status: 'resolved', count: 0, slip: slip(2), resolvedAt: 't1' },
     ]);
     expect(steps[1]?.events).toEqual([]);
-    expect(steps[2]?.states.get(KEY)).toMatchObject({ status: 'pending', count: 1 });
+    expect(steps[2]?.states.get(PENDING)).toMatchObject({ status: 'pending', count: 1 });
     expect(steps.flatMap((s) => s.events)).toEqual([]);
   });
 });
