@@ -43,6 +43,36 @@ export function slipMessage(slip: Slip, names: Names): { zh: string; en: string 
     slip.comparison === 'provisional'
       ? { zh: '（本期数据更新）', en: ' (provisional, same period)' }
       : { zh: '', en: '' };
+  if (slip.rule === 'marginErosion') {
+    // The rank may not move at all: say what did — the lead shrank or the gap to first grew.
+    const pts = (x: number) => Math.abs(x).toFixed(2);
+    const change =
+      slip.fromMargin >= 0 && slip.toMargin >= 0
+        ? {
+            zh: `领先第二名优势由${pts(slip.fromMargin)}分收窄至${pts(slip.toMargin)}分`,
+            en: `lead over second shrank from ${pts(slip.fromMargin)} to ${pts(slip.toMargin)} points`,
+          }
+        : slip.fromMargin >= 0
+          ? {
+              zh: `由领先${pts(slip.fromMargin)}分变为落后第一名${pts(slip.toMargin)}分`,
+              en: `went from leading by ${pts(slip.fromMargin)} to trailing first by ${pts(slip.toMargin)} points`,
+            }
+          : {
+              zh: `与第一名差距由${pts(slip.fromMargin)}分扩大至${pts(slip.toMargin)}分`,
+              en: `gap to first grew from ${pts(slip.fromMargin)} to ${pts(slip.toMargin)} points`,
+            };
+    const scope =
+      slip.scope === 'overall'
+        ? { zh: '总分', en: 'overall' }
+        : {
+            zh: `「${names.indicator(slip.indicator!).zh}」`,
+            en: `on "${names.indicator(slip.indicator!).en}"`,
+          };
+    return {
+      zh: `【${sev.zh}】${ent.zh} ${slip.toPeriod} ${scope.zh}${change.zh}（第${slip.toRank}名，${rule.zh}）${when.zh}`,
+      en: `[${sev.en}] ${ent.en} ${slip.toPeriod} ${scope.en}: ${change.en} (rank ${slip.toRank}, ${rule.en})${when.en}`,
+    };
+  }
   return {
     zh: `【${sev.zh}】${ent.zh} ${slip.toPeriod} ${scopeZh}由第${slip.fromRank}名变为第${slip.toRank}名（${rule.zh}）${when.zh}`,
     en: `[${sev.en}] ${ent.en} ${slip.toPeriod} ${scopeEn} went from ${slip.fromRank} to ${slip.toRank} (${rule.en})${when.en}`,

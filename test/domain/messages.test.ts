@@ -59,3 +59,28 @@ describe('bilingual messages', () => {
     expect(names.entity('zz')).toEqual({ zh: 'zz', en: 'zz' });
   });
 });
+
+describe('margin erosion messages', () => {
+  const erosion = (fromMargin: number, toMargin: number): Slip => ({
+    ...slip,
+    rule: 'marginErosion',
+    severity: 'info',
+    fromRank: 3,
+    toRank: 3,
+    fromMargin,
+    toMargin,
+  });
+
+  it('says the gap to first grew when the rank did not move', () => {
+    expect(slipMessage(erosion(-1.79, -2.58), names)).toEqual({
+      zh: '【提示】兰州市 2026-02 总分与第一名差距由1.79分扩大至2.58分（第3名，优势收窄/差距扩大）',
+      en: '[info] Lanzhou 2026-02 overall: gap to first grew from 1.79 to 2.58 points (rank 3, margin erosion)',
+    });
+  });
+
+  it('says the lead shrank while still first', () => {
+    expect(slipMessage({ ...erosion(2, 0.5), toRank: 1 }, names).zh).toBe(
+      '【提示】兰州市 2026-02 总分领先第二名优势由2.00分收窄至0.50分（第1名，优势收窄/差距扩大）',
+    );
+  });
+});
