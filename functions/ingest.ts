@@ -8,7 +8,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Observation } from '../domain/observations.ts';
-import { isValidPeriod } from '../domain/period.ts';
+import { isValidPeriod, periodOrdinal } from '../domain/period.ts';
 import { recordAssessment } from '../domain/record.ts';
 import type { Scheme } from '../domain/scheme.ts';
 import {
@@ -47,6 +47,8 @@ const reason = (path: string, code: string, en: string, zh: string): Reason => (
 
 interface Accepted {
   messageId: string;
+  /** `single`: Indicator.ValueReported (detail.entity); `table`: Indicator.ResultsPublished (detail.values[i]). */
+  shape: 'single' | 'table';
   scheme: string;
   period: string;
   observations: Observation[];
@@ -129,12 +131,15 @@ function parseRecord(
   let observations: Observation[];
   let scheme: string;
   let period: string;
+  let shape: Accepted['shape'];
   if (detailType === INDICATOR_VALUE_REPORTED) {
+    shape = 'single';
     const d = event.detail as IndicatorValueReportedDetail;
     scheme = d.scheme;
     period = d.period;
     observations = [{ period, entity: d.entity, indicator: d.indicator, value: d.value, ...base }];
   } else if (detailType === INDICATOR_RESULTS_PUBLISHED) {
+    shape = 'table';
     const d = event.detail as IndicatorResultsPublishedDetail;
     scheme = d.scheme;
     period = d.period;
@@ -151,7 +156,7 @@ function parseRecord(
       ctx,
     );
   }
-  return { ok: true, value: { messageId: record.messageId, scheme, period, observations } };
+  return { ok: true, value: { messageId: record.messageId, shape, scheme, period, observations } };
 }
 
 /** Checks an accepted event against its scheme: known ids, a valid period, and ownership of the indicator. */
@@ -172,10 +177,9 @@ function checkAgainstScheme(
         `“${a.period}”不是方案 ${scheme.id} 的${scheme.periodKind}周期`,
       ),
     );
-  const single = a.observations.length === 1 && a.observations[0]!.entity !== undefined;
   a.observations.forEach((o, i) => {
     if (!entities.has(o.entity)) {
-      const path = single ? 'detail.entity' : `detail.values[${i}].entity`;
+      const path = a.shape === 'single' ? 'detail.entity' : `detail.values[${i}].entity`;
       reasons.push(reason(path, 'unknown_entity', `unknown entity "${o.entity}"`, `未知单位“${o.entity}”`));
     }
   });
@@ -289,7 +293,16 @@ export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<
     }
   }
 
-  for (const group of groups.values()) {
+  // Earlier periods first: a later period's snapshot compares with and carries forward from the earlier
+  // one's head, so a batch spanning periods must not depend on the order its records arrived in.
+  const ordered = [...groups.values()].sort((x, y) => {
+    const a = x[0]!;
+    const b = y[0]!;
+    if (a.scheme !== b.scheme) return a.scheme < b.scheme ? -1 : 1;
+    const kind = (schemes.get(a.scheme) as Scheme).periodKind;
+    return periodOrdinal(kind, a.period) - periodOrdinal(kind, b.period);
+  });
+  for (const group of ordered) {
     const scheme = schemes.get(group[0]!.scheme) as Scheme;
     const period = group[0]!.period;
     const observations = group.flatMap((a) => a.observations);

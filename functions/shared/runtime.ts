@@ -14,15 +14,17 @@ export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'rankwatch';
 export const logger = new Logger({ serviceName: SERVICE });
 export const metrics = new Metrics({ namespace: 'rankwatch', serviceName: SERVICE });
 
+/** The document client every adapter uses: one marshalling configuration for functions, runtime and tests. */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
 let store: DynamoAssessmentStore | undefined;
 export function defaultStore(): DynamoAssessmentStore {
   if (!store) {
     const table = process.env[TABLE_ENV];
     if (!table) throw new Error(`${TABLE_ENV} is not set`);
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    store = new DynamoAssessmentStore(doc, table);
+    store = new DynamoAssessmentStore(documentClient(new DynamoDBClient({})), table);
   }
   return store;
 }
