@@ -153,6 +153,14 @@ export const schemeSchema = z
           message: 'required when topics are defined',
         });
       const n = ind.normalise;
+      // The composite treats every score as higher-is-better; a `none` value that is better when lower
+      // would rank the indicator one way and score it the other.
+      if (n.method === 'none' && ind.direction !== 'higher')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['indicators', i, 'direction'],
+          message: 'must be "higher" for normalise method "none" (the value already is a score)',
+        });
       if (n.method === 'goalpost' && n.transform === 'log') {
         const off = n.offset ?? 0;
         if (n.best + off <= 0 || n.worst + off <= 0)
