@@ -276,7 +276,10 @@ describe('direction patterns', () => {
   const s = scheme({
     entities: entities('A', 'B'),
     focus: ['A'],
-    indicators: [...lows.map((id) => indicator(id, { direction: 'lower' })), indicator('h1')],
+    indicators: [
+      ...lows.map((id) => indicator(id, { direction: 'lower', normalise: { method: 'minmax' } })),
+      indicator('h1'),
+    ],
     rules: {
       patterns: [
         {

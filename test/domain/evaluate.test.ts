@@ -42,7 +42,9 @@ describe('evaluating one period', () => {
   });
 
   it('ranks indicator values rounded to the indicator precision, in its direction', () => {
-    const s = scheme({ indicators: [indicator('t', { direction: 'lower', precision: 1 })] });
+    const s = scheme({
+      indicators: [indicator('t', { direction: 'lower', precision: 1, normalise: { method: 'minmax' } })],
+    });
     // 1.24 and 1.16 both round to 1.2 (tied first); 1.26 → 1.3; 0.96 → 1.0 is best
     const ev = run(s, { t: { A: 1.24, B: 1.16, C: 1.26, D: 0.96 } });
     expect(['A', 'B', 'C', 'D'].map((e) => valueRankOf(ev, e, 't'))).toEqual([2, 2, 4, 1]);

@@ -438,6 +438,24 @@ describe('what-if', () => {
     expect(whatIf(ev, [{ entity: 'C', indicator: 'a', value: 51 }]).rankChanges).toEqual([]);
   });
 
+  it('shows a z-score improvement can cost a rank: A raising a from 2 to 4 falls from 1 to 2', () => {
+    // a = 2, 0, 1, 1: μ = 1, σ = √0.5 → z-scores 64.14, 35.86, 50, 50
+    // a = 4, 0, 1, 1: μ = 1.5, σ = 1.5 → 66.67, 40, 46.67, 46.67: the low outlier B gains more than A
+    // composites (z + b)/2 with b = 50, 77.5, 0, 0: A 57.07 → 58.33, B 56.68 → 58.75
+    const s = scheme({
+      indicators: [indicator('a', { normalise: { method: 'zscore' } }), indicator('b')],
+    });
+    const ev = run(s, { a: { A: 2, B: 0, C: 1, D: 1 }, b: { A: 50, B: 77.5, C: 0, D: 0 } });
+    expect(ev.rank[idx(ev, 'A')]).toBe(1);
+    const r = whatIf(ev, [{ entity: 'A', indicator: 'a', value: 4 }]);
+    expect(r.evaluation.composite[idx(ev, 'A')]).toBeCloseTo(175 / 3, 12);
+    expect(r.evaluation.composite[idx(ev, 'B')]).toBeCloseTo(58.75, 12);
+    expect(r.rankChanges).toEqual([
+      { entity: 'A', from: 1, to: 2 },
+      { entity: 'B', from: 2, to: 1 },
+    ]);
+  });
+
   it('rejects unknown entities and indicators', () => {
     const ev = run(scheme(g1Input()), g1Values);
     expect(() => whatIf(ev, [{ entity: 'Z', indicator: 'a', value: 1 }])).toThrow('unknown entity "Z"');

@@ -258,6 +258,15 @@ describe('scheme validation errors name the field path', () => {
     ]);
   });
 
+  it('requires method none to be higher-is-better, since the value already is a score', () => {
+    expect(issuesFor(schemeInput({ indicators: [indicator('a', { direction: 'lower' })] }))).toEqual([
+      {
+        path: 'indicators[0].direction',
+        message: 'must be "higher" for normalise method "none" (the value already is a score)',
+      },
+    ]);
+  });
+
   it('requires a log goalpost to stay positive after the offset', () => {
     expect(
       issuesFor(

@@ -156,7 +156,7 @@ describe('rank scores', () => {
 
 describe('method none and matrix layout', () => {
   it('takes the value itself as the score', () => {
-    expect(score(ind({ method: 'none' }, 'lower'), [42.5, NaN_, -3])).toEqual([42.5, NaN_, -3]);
+    expect(score(ind({ method: 'none' }), [42.5, NaN_, -3])).toEqual([42.5, NaN_, -3]);
   });
 
   it('knows which methods depend on the other entities', () => {
