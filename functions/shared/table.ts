@@ -59,9 +59,12 @@ export const keys = {
   sent: (eventId: string) => ({ PK: `SENT#${eventId}`, SK: 'SENT' }),
 } as const;
 
+/** Partition-key prefixes of the item kinds stream consumers select (the CDK stream filters use them too). */
+export const STREAM_KIND_PREFIX = { outbox: 'OUTBOX#', manifest: 'SNAP#' } as const;
+
 /** Which kind of item a stream record carries, from its partition key. */
 export function itemKind(pk: string): 'outbox' | 'manifest' | 'other' {
-  if (pk.startsWith('OUTBOX#')) return 'outbox';
-  if (pk.startsWith('SNAP#')) return 'manifest';
+  if (pk.startsWith(STREAM_KIND_PREFIX.outbox)) return 'outbox';
+  if (pk.startsWith(STREAM_KIND_PREFIX.manifest)) return 'manifest';
   return 'other';
 }
