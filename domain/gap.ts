@@ -195,21 +195,31 @@ function solution(ind: Indicator, x0: number, x: number | null, rank?: number): 
   };
 }
 
-/** The furthest useful value of a bounded method, or null when unbounded. */
+/**
+ * The furthest value the solver considers, or null when unbounded (`none`). goalpost stops at `best` and
+ * rank just past the field's best value, where the own score saturates. For minmax and zscore a move past
+ * the best still shrinks everyone else's scores; the search stops one field range (best − worst) beyond the
+ * best value, so an answer needing an implausible outlier (10¹³ to push a rival below a rounding half) is
+ * reported infeasible rather than as a target.
+ */
 function boundOf(ev: Evaluation, j: number, e: number): number | null {
   const ind = ev.compiled.indicators[j]!;
   const norm = ind.normalise;
   const d = improving(ind);
   if (norm.method === 'goalpost') return norm.best;
-  if (norm.method === 'rank') {
-    let best = ev.values[e * ev.m + j]!;
-    for (let o = 0; o < ev.n; o++) {
-      const v = ev.values[o * ev.m + j]!;
-      if (!Number.isNaN(v) && d * (v - best) > 0) best = v;
-    }
-    return best + d * unitOf(ind, best) * 2;
+  if (norm.method === 'none') return null;
+  const x0 = ev.values[e * ev.m + j]!;
+  let best = x0;
+  let worst = x0;
+  for (let o = 0; o < ev.n; o++) {
+    const v = ev.values[o * ev.m + j]!;
+    if (Number.isNaN(v)) continue;
+    if (d * (v - best) > 0) best = v;
+    if (d * (v - worst) < 0) worst = v;
   }
-  return null;
+  if (norm.method === 'rank') return best + d * unitOf(ind, best) * 2;
+  const range = Math.max(Math.abs(best - worst), unitOf(ind, best));
+  return best + d * range;
 }
 
 /**

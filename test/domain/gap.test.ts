@@ -328,6 +328,24 @@ describe('solving for the single-indicator move (numeric, relative methods)', ()
     verify(ev, 'C', 'a', g.toFirst.a, 1);
   });
 
+  it('reports a minmax move needing more than one field range beyond the best as infeasible', () => {
+    // past 10, C scores 100 (S_C = 70) and A = (400/(x − 6) + 99)/2, which falls to 70 only at x ≥ 15.76:
+    // reachable in arithmetic, but 15.76 is beyond 10 + (10 − 6) = 14, so it is not offered as a target
+    const s = scheme({
+      entities: entities('A', 'C'),
+      focus: ['C'],
+      indicators: [indicator('a', { normalise: { method: 'minmax' }, precision: 1 }), indicator('b')],
+    });
+    const ev = run(s, { a: { A: 10, C: 6 }, b: { A: 99, C: 40 } });
+    expect(rankAfter(ev, 'C', 'a', 15.8)).toBe(1);
+    expect(analyseGap(ev, 'C').toFirst.a).toEqual({
+      requiredValue: null,
+      delta: null,
+      deltaPct: null,
+      feasible: false,
+    });
+  });
+
   it('solves minmax to the next rank up: a = 6.4 ties B at 35', () => {
     // x > 6: B becomes the minimum (0, S_B = 35) and C = (x − 6)/4·100; ½·s_C + 30 ≥ 35 → s_C ≥ 10 → x ≥ 6.4
     const ev = run(scheme(mInput()), mValues);
