@@ -329,15 +329,16 @@ describe('solving for the single-indicator move (numeric, relative methods)', ()
   });
 
   it('reports a minmax move needing more than one field range beyond the best as infeasible', () => {
-    // past 10, C scores 100 (S_C = 70) and A = (400/(x − 6) + 99)/2, which falls to 70 only at x ≥ 15.76:
-    // reachable in arithmetic, but 15.76 is beyond 10 + (10 − 6) = 14, so it is not offered as a target
+    // B holds the minimum (2). Past 10, C scores 100 (S_C = 70) and A = (800/(x − 2) + 99)/2, which falls
+    // to 70 only at x ≥ 21.51: reachable in arithmetic, but beyond 10 + (10 − 2) = 18, so not a target
     const s = scheme({
-      entities: entities('A', 'C'),
+      entities: ABC,
       focus: ['C'],
       indicators: [indicator('a', { normalise: { method: 'minmax' }, precision: 1 }), indicator('b')],
     });
-    const ev = run(s, { a: { A: 10, C: 6 }, b: { A: 99, C: 40 } });
-    expect(rankAfter(ev, 'C', 'a', 15.8)).toBe(1);
+    const ev = run(s, { a: { A: 10, B: 2, C: 6 }, b: { A: 99, B: 0, C: 40 } });
+    expect(rankAfter(ev, 'C', 'a', 21.4)).toBe(2);
+    expect(rankAfter(ev, 'C', 'a', 21.6)).toBe(1);
     expect(analyseGap(ev, 'C').toFirst.a).toEqual({
       requiredValue: null,
       delta: null,
