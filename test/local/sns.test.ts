@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../local/clock.ts';
+import { LocalSnsTopic, SnsError } from '../../local/sns.ts';
+
+let directory: string;
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'rankwatch-sns-'));
+});
+
+afterEach(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function topic() {
+  const shown: string[] = [];
+  const logFile = join(directory, 'nested', 'alerts.log');
+  let id = 0;
+  const sns = new LocalSnsTopic({
+    name: 'rankwatch-leaders',
+    region: 'cn-northwest-1',
+    account: '123456789012',
+    logFile,
+    console: (text) => shown.push(text),
+    clock: new ManualClock(Date.UTC(2025, 2, 3, 8, 0, 0)),
+    newId: () => `m-${++id}`,
+  });
+  return { sns, shown, logFile };
+}
+
+describe('the leaders’ topic', () => {
+  it('shows each message under a header with the topic, the time and its id, JSON indented', () => {
+    const { sns, shown } = topic();
+    sns.publish({ message: '{"entity":"lanzhou","toRank":5}', subject: '排名下滑 Ranking slipped' });
+    expect(shown).toEqual([
+      [
+        '┌─ 领导通知 SNS notification · rankwatch-leaders · 2025-03-03T08:00:00.000Z',
+        '│ 主题 Subject: 排名下滑 Ranking slipped',
+        '│ {',
+        '│   "entity": "lanzhou",',
+        '│   "toRank": 5',
+        '│ }',
+        '└─ 消息 Message m-1',
+      ].join('\n'),
+    ]);
+  });
+
+  it('appends every message to the file, creating its folder', () => {
+    const { sns, shown, logFile } = topic();
+    sns.publish({ message: '"兰州 fell to 5th"' });
+    sns.publish({ message: 'plain text' });
+    expect(readFileSync(logFile, 'utf8')).toBe(`${shown[0]}\n\n${shown[1]}\n\n`);
+    expect(shown[0]).toContain('│ "兰州 fell to 5th"');
+  });
+
+  it('keeps the messages and tells subscribers', () => {
+    const { sns } = topic();
+    const heard: string[] = [];
+    sns.subscribe((m) => heard.push(m.message));
+    sns.publish({ message: 'a' });
+    expect(heard).toEqual(['a']);
+    expect(sns.messages()).toEqual([
+      {
+        messageId: 'm-1',
+        topicArn: 'arn:aws:sns:cn-northwest-1:123456789012:rankwatch-leaders',
+        subject: undefined,
+        message: 'a',
+        timestamp: '2025-03-03T08:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('refuses an empty message, one over 256 KB and a subject over 100 characters', () => {
+    const { sns, shown } = topic();
+    expect(() => sns.publish({ message: '' })).toThrow(SnsError);
+    expect(() => sns.publish({ message: 'x'.repeat(256 * 1024 + 1) })).toThrow(SnsError);
+    expect(() => sns.publish({ message: 'x', subject: 's'.repeat(101) })).toThrow(SnsError);
+    expect(shown).toEqual([]);
+  });
+
+  it('can write to no file at all', () => {
+    const sns = new LocalSnsTopic({ name: 't', logFile: false, console: false });
+    sns.publish({ message: 'quiet' });
+    expect(sns.logFile).toBeUndefined();
+    expect(sns.messages()).toHaveLength(1);
+  });
+});
