@@ -1,7 +1,7 @@
 // Evaluates one period: carry-forward of missing values, indicator scores and ranks, the composite over
 // the weight tree, optional rescale, and overall competition ranks. Index-based for speed at 3,000 × 200.
 import { periodOrdinal } from './period.ts';
-import { competitionRanks, roundTo } from './ranking.ts';
+import { competitionRanks, competitionRanksInto, roundTo } from './ranking.ts';
 import { scoreColumn } from './scoring.ts';
 import { aggregateEntity, type CompiledScheme } from './tree.ts';
 
@@ -103,11 +103,7 @@ export function evaluate(
     scoreColumn(ind, values, scores, n, m, j);
     const p = c.precision[j];
     for (let e = 0; e < n; e++) column[e] = roundTo(values[e * m + j]!, p);
-    const r = competitionRanks(column, c.higher[j] === 1);
-    for (let e = 0; e < n; e++) {
-      valueRank[e * m + j] = r.rank[e]!;
-      valueTied[e * m + j] = r.tied[e]!;
-    }
+    competitionRanksInto(column, c.higher[j] === 1, valueRank, valueTied, m, j);
   }
 
   const policy = scheme.missing.otherwise;
@@ -118,24 +114,22 @@ export function evaluate(
   for (let e = 0; e < n; e++) {
     const row = scores.subarray(e * m, e * m + m);
     let present = 0;
-    const missing: string[] = [];
-    for (let j = 0; j < m; j++) {
-      if (Number.isNaN(row[j]!)) missing.push(c.indicators[j]!.id);
-      else present++;
-    }
+    for (let j = 0; j < m; j++) if (!Number.isNaN(row[j]!)) present++;
+    const missingCount = m - present;
     if (present === 0) {
       rawComposite[e] = Number.NaN;
       nodeValues.fill(Number.NaN, e * nodeCount, (e + 1) * nodeCount);
       unranked.push({ entity: c.entityIds[e]!, reason: 'no values for this period' });
       continue;
     }
-    if (missing.length > 0 && policy === 'unranked') {
+    if (missingCount > 0 && policy === 'unranked') {
       rawComposite[e] = Number.NaN;
       nodeValues.fill(Number.NaN, e * nodeCount, (e + 1) * nodeCount);
+      const missing = c.indicators.filter((_, j) => Number.isNaN(row[j]!)).map((ind) => ind.id);
       unranked.push({ entity: c.entityIds[e]!, reason: `missing values: ${missing.join(', ')}` });
       continue;
     }
-    if (missing.length > 0 && policy === 'zero') {
+    if (missingCount > 0 && policy === 'zero') {
       for (let j = 0; j < m; j++) if (Number.isNaN(row[j]!)) row[j] = 0;
     }
     rawComposite[e] = aggregateEntity(c, row, nodeValues.subarray(e * nodeCount, (e + 1) * nodeCount));
