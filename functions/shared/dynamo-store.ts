@@ -106,15 +106,43 @@ export function alertBucket(key: string): number {
   return h % ALERT_BUCKETS;
 }
 
-function splitBody(body: SnapshotBody): { inputs: string; rest: string; canonical: string } {
-  const safe = jsonSafe(body);
-  const { inputs, ...rest } = safe;
-  return { inputs: canonicalJson(inputs), rest: canonicalJson(rest), canonical: canonicalJson(safe) };
+/** `"key":canonical(value)` per member, ordered by key as RFC 8785 orders them (UTF-16 code units). */
+function canonicalMembers(value: Record<string, unknown>): { key: string; text: string }[] {
+  return Object.keys(value)
+    .filter((key) => value[key] !== undefined)
+    .sort()
+    .map((key) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value[key])}` }));
 }
 
-/** Reassembles the canonical body from its stored parts. */
+/**
+ * The body's canonical text and its two stored parts (inputs; everything else), each canonicalised once:
+ * an object's canonical text is its canonical members in key order, so the whole is assembled from them.
+ */
+function splitBody(body: SnapshotBody): { inputs: string; rest: string; canonical: string } {
+  const { inputs, ...rest } = jsonSafe(body);
+  const inputsText = canonicalJson(inputs);
+  const members = canonicalMembers(rest);
+  const whole = [...members, { key: 'inputs', text: `"inputs":${inputsText}` }].sort((a, b) =>
+    a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+  );
+  return {
+    inputs: inputsText,
+    rest: `{${members.map((m) => m.text).join(',')}}`,
+    canonical: `{${whole.map((m) => m.text).join(',')}}`,
+  };
+}
+
+/**
+ * The canonical body from its stored parts, for verification. The parts were stored as canonical text, so
+ * the inputs are spliced in after the members whose keys sort before theirs; a rest part that does not
+ * begin as canonical text is canonicalised in full instead. Either way the chain hash decides.
+ */
 function joinBody(inputsText: string, restText: string): string {
   const rest = JSON.parse(restText) as Record<string, unknown>;
+  const before = canonicalMembers(rest).filter((m) => m.key < 'inputs');
+  const prefix = `{${before.map((m) => m.text).join(',')},`;
+  if (before.length > 0 && restText.startsWith(prefix))
+    return `${prefix}"inputs":${inputsText},${restText.slice(prefix.length)}`;
   return canonicalJson({ ...rest, inputs: JSON.parse(inputsText) });
 }
 
@@ -494,7 +522,7 @@ export class DynamoAssessmentStore {
 
   async snapshotBody(m: Pick<ManifestItem, 'inputChunks' | 'restChunks'>): Promise<SnapshotBody> {
     const [inputs, rest] = await Promise.all([this.readText(m.inputChunks), this.readText(m.restChunks)]);
-    return JSON.parse(joinBody(inputs, rest)) as SnapshotBody;
+    return { ...(JSON.parse(rest) as Omit<SnapshotBody, 'inputs'>), inputs: JSON.parse(inputs) };
   }
 
   /** The snapshot of a period as it was known at `asOf` (the latest recorded at or before it), or the head's. */

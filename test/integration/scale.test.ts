@@ -1,0 +1,161 @@
+// SPEC: "A 3,000 × 200 assessment must fit, by test." 200 published tables of 3,000 entities go through ingest
+// into DynamoDB Local; every write is measured against DynamoDB's limits and the chain verifies.
+import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseScheme, type Scheme } from '../../domain/scheme.ts';
+import { INDICATOR_RESULTS_PUBLISHED } from '../../events/index.ts';
+import {
+  type BusEvent,
+  createPipeline,
+  envelope,
+  finalSnapshots,
+  type PeriodFinal,
+  type Pipeline,
+  uuidOf,
+} from '../support/pipeline.ts';
+
+const ENTITIES = 3_000;
+const INDICATORS = 200;
+const BATCHES = 2;
+const ITEM_LIMIT = 400 * 1024;
+const TRANSACTION_ITEMS = 100;
+const TRANSACTION_BYTES = 4 * 1024 * 1024;
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (k: number, w: number) => String(k).padStart(w, '0');
+const methods = [
+  { method: 'minmax' },
+  { method: 'zscore' },
+  { method: 'goalpost', best: 100, worst: 0 },
+  { method: 'rank' },
+] as const;
+
+const scheme: Scheme = parseScheme({
+  id: 'scale-3000x200',
+  version: '1',
+  name: { zh: '规模测试', en: 'Scale test' },
+  periodKind: 'week',
+  entities: Array.from({ length: ENTITIES }, (_, e) => ({ id: `e${pad(e, 4)}`, name: { en: `E${e}` } })),
+  focus: ['e0000'],
+  topics: Array.from({ length: 4 }, (_, t) => ({ id: `t${t}`, name: { en: `T${t}` }, weight: t + 1 })),
+  indicators: Array.from({ length: INDICATORS }, (_, j) => ({
+    id: `i${pad(j, 3)}`,
+    name: { en: `I${j}` },
+    topic: `t${j % 4}`,
+    weight: 1 + (j % 3),
+    direction: 'higher',
+    unit: '',
+    owner: 'bureau',
+    precision: 2,
+    normalise: methods[j % methods.length],
+  })),
+  composite: { aggregate: 'arithmetic', precision: 2 },
+  rules: { slip: [{ rule: 'rankDrop', min: 1 }, { rule: 'lostFirst' }, { rule: 'belowAverage' }] },
+});
+
+function tables(period: string, seed: number): BusEvent[] {
+  const rand = prng(seed);
+  return scheme.indicators.map((ind) => {
+    const detail = {
+      schemaVersion: 1,
+      scheme: scheme.id,
+      indicator: ind.id,
+      period,
+      observedAt: `2026-01-0${seed}T08:00:00+08:00`,
+      values: scheme.entities.map((e) => ({ entity: e.id, value: Math.round(rand() * 10_000) / 100 })),
+    };
+    return envelope(
+      INDICATOR_RESULTS_PUBLISHED,
+      'dept.bureau',
+      detail,
+      uuidOf('scale', period, ind.id, String(seed)),
+    );
+  });
+}
+
+/** DynamoDB's item size: attribute names plus values (strings and binary by bytes, numbers ≤ 21). */
+function itemBytes(item: Record<string, unknown>): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) {
+    size += Buffer.byteLength(name);
+    if (typeof value === 'string') size += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) size += value.byteLength;
+    else if (typeof value === 'number') size += 21;
+    else size += Buffer.byteLength(JSON.stringify(value));
+  }
+  return size;
+}
+
+describe(`a ${ENTITIES} × ${INDICATORS} assessment`, () => {
+  let p: Pipeline;
+  let finals: PeriodFinal[];
+  const transactions: { items: number; bytes: number; largest: number }[] = [];
+  const chunkItems: number[] = [];
+
+  beforeAll(async () => {
+    p = await createPipeline(inject('dynamodbEndpoint'), scheme, 'scale');
+    p.hooks.push(async (command, next) => {
+      if (command instanceof TransactWriteCommand) {
+        const sizes = (command.input.TransactItems ?? []).map((t) =>
+          itemBytes((t.Put?.Item ?? {}) as Record<string, unknown>),
+        );
+        transactions.push({
+          items: sizes.length,
+          bytes: sizes.reduce((a, b) => a + b, 0),
+          largest: Math.max(...sizes),
+        });
+      }
+      if (command instanceof BatchWriteCommand)
+        for (const w of command.input.RequestItems?.[p.table] ?? [])
+          chunkItems.push(itemBytes((w.PutRequest?.Item ?? {}) as Record<string, unknown>));
+      return next();
+    });
+    const week1 = tables('2026-W01', 1);
+    const per = Math.ceil(week1.length / BATCHES);
+    const batches: BusEvent[][] = [];
+    for (let k = 0; k < week1.length; k += per) batches.push(week1.slice(k, k + per));
+    await p.deliver(batches, 1);
+    await p.relayAll();
+    finals = await finalSnapshots(p, scheme.id);
+  }, 120_000);
+
+  it('is written in snapshots whose every transaction stays within 100 items and 4 MB', async () => {
+    expect(finals.map((f) => [f.period, f.snapshots])).toEqual([['2026-W01', BATCHES]]);
+    // One transaction per snapshot (the scheme's own transaction came before the hook).
+    expect(transactions).toHaveLength(BATCHES);
+    for (const t of transactions) {
+      expect(t.items).toBeLessThanOrEqual(TRANSACTION_ITEMS);
+      expect(t.bytes).toBeLessThan(TRANSACTION_BYTES);
+      expect(t.largest).toBeLessThan(ITEM_LIMIT);
+    }
+  });
+
+  it('keeps every chunk item under the 400 KB item limit', () => {
+    expect(chunkItems.length).toBeGreaterThan(BATCHES);
+    expect(Math.max(...chunkItems)).toBeLessThan(ITEM_LIMIT);
+  });
+
+  it('stores every value and rank, and its chain verifies', async () => {
+    const body = finals[0]!.body;
+    expect(body.inputs.values.flat().filter((v) => v !== null)).toHaveLength(ENTITIES * INDICATORS);
+    const ranks = body.results.overall.rank;
+    expect(ranks).toHaveLength(ENTITIES);
+    expect(Math.min(...ranks)).toBe(1);
+    expect(ranks.every((r) => r >= 1 && r <= ENTITIES)).toBe(true);
+    await expect(p.store.verify(scheme.id)).resolves.toMatchObject({ ok: true, checked: BATCHES });
+  });
+
+  it('publishes an Assessment.Recorded for each snapshot', () => {
+    expect(p.published.filter((e) => e.detailType === 'Assessment.Recorded')).toHaveLength(BATCHES);
+  });
+});
