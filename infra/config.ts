@@ -1,0 +1,80 @@
+// Deployment settings read from CDK context (cdk.json or `-c key=value`), validated once; every error names
+// the context key. Nothing here reaches for the network: there are no lookups.
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { DEPARTMENT_ID_PATTERN } from '../events/sources.ts';
+
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Context values arrive as JSON from cdk.json and as strings from `-c`; lists accept `a,b` too. */
+const list = <T extends z.ZodType>(item: T, min = 0) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v.trim().startsWith('[')
+          ? JSON.parse(v)
+          : v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+        : v,
+    z.array(item).min(min),
+  );
+const object = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim().startsWith('{') ? JSON.parse(v) : v), schema);
+
+const Webhook = z.object({
+  /** Chat webhook endpoint (HTTPS), e.g. a DingTalk, Feishu or WeCom robot URL. */
+  url: z.url({ protocol: /^https$/ }),
+  /** Secrets Manager secret (name or ARN) whose value is the API key the endpoint expects. */
+  secret: z.string().min(1),
+  /** Header the API key is sent in. */
+  header: z.string().min(1).default('x-api-key'),
+});
+
+const ConfigSchema = z.object({
+  stage: z.enum(STAGES).default('dev'),
+  /** Leaders who receive slip alerts by e-mail (SNS subscriptions; each confirms once). */
+  alertEmails: list(z.email()).default([]),
+  /** Operators who receive CloudWatch alarms by e-mail. */
+  alarmEmails: list(z.email()).default([]),
+  /** Departments that publish to the bus, each as `dept.<id>`; each gets a role and a rejections queue. */
+  departments: list(z.string().regex(DEPARTMENT_ID_PATTERN), 1),
+  /** Who may assume the department and auditor roles (ARNs); default: this account's IAM principals. */
+  trustedPrincipals: list(z.string().startsWith('arn:')).default([]),
+  webhook: object(Webhook).optional(),
+});
+
+export type EngineConfig = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEYS = Object.keys(ConfigSchema.shape) as (keyof EngineConfig)[];
+
+/** Reads the engine's settings from the construct tree's context. */
+export function readConfig(node: Node): EngineConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const value = node.tryGetContext(key);
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  let result: ReturnType<typeof ConfigSchema.safeParse>;
+  try {
+    result = ConfigSchema.safeParse(raw);
+  } catch (e) {
+    throw new ConfigError(`context is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!result.success)
+    throw new ConfigError(
+      result.error.issues
+        .map((i) => `context ${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+        .join('; '),
+    );
+  return result.data;
+}

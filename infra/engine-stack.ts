@@ -1,0 +1,102 @@
+// The engine stack: everything that can be replaced by a redeployment — functions, queues and DLQs, rules,
+// the leaders' and operators' topics, the auditors' API, the schema registry, alarms and the dashboard. It
+// uses the table and the bus of the stateful stack.
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { EventBus } from 'aws-cdk-lib/aws-events';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { EngineConfig } from './config.ts';
+import { AuditApi } from './constructs/audit-api.ts';
+import { Departments } from './constructs/departments.ts';
+import { EventSchemas } from './constructs/event-schemas.ts';
+import { HistoryProjection } from './constructs/history.ts';
+import { Ingestion } from './constructs/ingestion.ts';
+import { LeaderAlerts } from './constructs/leader-alerts.ts';
+import { Observability } from './constructs/observability.ts';
+import { deadLetterStore } from './constructs/queues.ts';
+import { OutboxRelay } from './constructs/relay.ts';
+
+export interface EngineStackProps extends StackProps {
+  config: EngineConfig;
+  table: ITable;
+  bus: EventBus;
+}
+
+export class EngineStack extends Stack {
+  readonly ingestion: Ingestion;
+  readonly relay: OutboxRelay;
+  readonly history: HistoryProjection;
+  readonly alerts: LeaderAlerts;
+  readonly departments: Departments;
+  readonly auditApi: AuditApi;
+  readonly schemas: EventSchemas;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: EngineStackProps) {
+    super(scope, id, props);
+    const { config, table, bus } = props;
+    const logRetention = config.stage === 'prod' ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH;
+
+    // Events a rule matched but EventBridge could not deliver to its target (after its own retries).
+    const targetDlq = deadLetterStore(this, 'EventTargetDlq', 'Undeliverable rule targets');
+
+    this.ingestion = new Ingestion(this, 'Ingestion', { bus, table, logRetention, targetDlq });
+    this.relay = new OutboxRelay(this, 'Relay', { bus, table, logRetention });
+    this.history = new HistoryProjection(this, 'History', { table, logRetention });
+    this.alerts = new LeaderAlerts(this, 'LeaderAlerts', {
+      bus,
+      emails: config.alertEmails,
+      webhook: config.webhook,
+      targetDlq,
+    });
+    this.departments = new Departments(this, 'Departments', {
+      bus,
+      departments: config.departments,
+      trustedPrincipals: config.trustedPrincipals,
+      engineRole: this.relay.function.role,
+      targetDlq,
+    });
+    this.auditApi = new AuditApi(this, 'AuditApi', {
+      table,
+      logRetention,
+      trustedPrincipals: config.trustedPrincipals,
+    });
+    this.schemas = new EventSchemas(this, 'EventSchemas', { registryName: `rankwatch-${config.stage}` });
+
+    this.observability = new Observability(this, 'Observability', {
+      dashboardName: `rankwatch-${config.stage}`,
+      functions: [
+        { name: 'Ingest', function: this.ingestion.function },
+        { name: 'Relay', function: this.relay.function },
+        { name: 'Project', function: this.history.function },
+        { name: 'Query', function: this.auditApi.function },
+      ],
+      streamConsumers: [
+        { name: 'Relay', function: this.relay.function },
+        { name: 'Project', function: this.history.function },
+      ],
+      deadLetterStores: [
+        { name: 'IngestDlq', queue: this.ingestion.deadLetterQueue },
+        { name: 'RejectedRecords', queue: this.ingestion.rejectedQueue },
+        { name: 'RelayFailures', queue: this.relay.failures },
+        { name: 'ProjectFailures', queue: this.history.failures },
+        { name: 'EventTargetDlq', queue: targetDlq },
+      ],
+      workQueues: [
+        { name: 'Ingest', queue: this.ingestion.queue },
+        ...this.departments.departments.map((d) => ({ name: `Rejections-${d.id}`, queue: d.rejections })),
+      ],
+      api: this.auditApi.api,
+      emails: config.alarmEmails,
+    });
+
+    new CfnOutput(this, 'QueryApiUrl', { value: this.auditApi.api.apiEndpoint });
+    new CfnOutput(this, 'AuditorRoleArn', { value: this.auditApi.auditorRole.roleArn });
+    new CfnOutput(this, 'LeaderTopicArn', { value: this.alerts.topic.topicArn });
+    for (const d of this.departments.departments) {
+      new CfnOutput(this, `PublisherRole-${d.id}`, { value: d.role.roleArn });
+      new CfnOutput(this, `RejectionsQueue-${d.id}`, { value: d.rejections.queueUrl });
+    }
+  }
+}
