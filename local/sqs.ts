@@ -101,6 +101,38 @@ const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
+/**
+ * MD5OfMessageAttributes as SQS computes it: over the attributes sorted by name, each as length-prefixed
+ * name, length-prefixed data type, a transport byte (1 string/number, 2 binary) and the length-prefixed value.
+ * Undefined when there are no attributes.
+ */
+export function md5OfMessageAttributes(
+  attributes: Record<string, MessageAttributeValue>,
+): string | undefined {
+  const names = Object.keys(attributes).sort();
+  if (names.length === 0) return undefined;
+  const hash = createHash('md5');
+  const field = (bytes: Uint8Array) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.byteLength);
+    hash.update(length);
+    hash.update(bytes);
+  };
+  for (const name of names) {
+    const value = attributes[name]!;
+    field(Buffer.from(name, 'utf8'));
+    field(Buffer.from(value.DataType, 'utf8'));
+    if (value.BinaryValue !== undefined && value.DataType.startsWith('Binary')) {
+      hash.update(Buffer.from([2]));
+      field(value.BinaryValue);
+    } else {
+      hash.update(Buffer.from([1]));
+      field(Buffer.from(value.StringValue ?? '', 'utf8'));
+    }
+  }
+  return hash.digest('hex');
+}
+
 export class LocalQueue {
   readonly name: string;
   readonly arn: string;
@@ -568,6 +600,7 @@ export class SqsEventSource {
   }
 
   #record(message: ReceivedMessage): SQSRecord {
+    const md5OfAttributes = md5OfMessageAttributes(message.messageAttributes);
     const messageAttributes: Record<string, SQSMessageAttribute> = {};
     for (const [name, value] of Object.entries(message.messageAttributes)) {
       messageAttributes[name] = {
@@ -587,6 +620,7 @@ export class SqsEventSource {
       attributes: message.attributes,
       messageAttributes,
       md5OfBody: message.md5OfBody,
+      ...(md5OfAttributes === undefined ? {} : { md5OfMessageAttributes: md5OfAttributes }),
       eventSource: 'aws:sqs',
       eventSourceARN: this.queue.arn,
       awsRegion: this.queue.region,

@@ -181,6 +181,7 @@ describe('the SQS event source', () => {
         cause: { stringValue: 'invalid', stringListValues: [], binaryListValues: [], dataType: 'String' },
       },
       md5OfBody: expect.stringMatching(/^[0-9a-f]{32}$/),
+      md5OfMessageAttributes: expect.stringMatching(/^[0-9a-f]{32}$/),
       eventSource: 'aws:sqs',
       eventSourceARN: 'arn:aws:sqs:cn-northwest-1:123456789012:ingest',
       awsRegion: 'cn-northwest-1',
