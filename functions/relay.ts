@@ -77,21 +77,26 @@ export function entryFor(
   };
 }
 
+const backoff = (deps: RelayDeps, attempt: number) =>
+  (deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(50 * 2 ** attempt);
+
+/** Ids among these with a sent marker. Keys DynamoDB leaves unprocessed are read again: a marker missed here would re-send outside the window SPEC allows. */
 async function alreadySent(deps: RelayDeps, ids: readonly string[]): Promise<Set<string>> {
   const sent = new Set<string>();
   for (let i = 0; i < ids.length; i += 100) {
-    const out = await deps.store.doc.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [deps.store.table]: {
-            Keys: ids.slice(i, i + 100).map((id) => keys.sent(id)),
-            ProjectionExpression: 'PK',
-          },
-        },
-      }),
-    );
-    for (const item of out.Responses?.[deps.store.table] ?? [])
-      sent.add((item.PK as string).slice('SENT#'.length));
+    let wanted: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => keys.sent(id));
+    for (let attempt = 0; wanted.length > 0; attempt++) {
+      if (attempt > 8) throw new RelayError('sent markers still unread after retries');
+      if (attempt > 0) await backoff(deps, attempt);
+      const out = await deps.store.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [deps.store.table]: { Keys: wanted, ProjectionExpression: 'PK' } },
+        }),
+      );
+      for (const item of out.Responses?.[deps.store.table] ?? [])
+        sent.add((item.PK as string).slice('SENT#'.length));
+      wanted = (out.UnprocessedKeys?.[deps.store.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
   }
   return sent;
 }
@@ -103,12 +108,12 @@ async function markSent(deps: RelayDeps, ids: readonly string[]): Promise<void> 
       .slice(i, i + 25)
       .map((id) => ({ PutRequest: { Item: { ...keys.sent(id), [TTL_ATTRIBUTE]: expiresAt } } }));
     for (let attempt = 0; requests.length; attempt++) {
+      if (attempt > 8) throw new RelayError('sent markers still unprocessed after retries');
+      if (attempt > 0) await backoff(deps, attempt);
       const out = await deps.store.doc.send(
         new BatchWriteCommand({ RequestItems: { [deps.store.table]: requests } }),
       );
       requests = (out.UnprocessedItems?.[deps.store.table] as Record<string, unknown>[] | undefined) ?? [];
-      if (requests.length && attempt > 8)
-        throw new RelayError('sent markers still unprocessed after retries');
     }
   }
 }
