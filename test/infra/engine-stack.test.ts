@@ -1,0 +1,570 @@
+import { readFileSync } from 'node:fs';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import {
+  DEPARTMENT_EVENT_CONTRACTS,
+  DEPARTMENT_SOURCE_PREFIX,
+  departmentSource,
+  ENGINE_SOURCE,
+  EVENT_CONTRACTS,
+  observationRejected,
+  rankingSlipped,
+  schemaFileName,
+} from '../../events/index.ts';
+import { readSample } from '../../events/samples.ts';
+import { QUERY_ROUTES } from '../../functions/query-routes.ts';
+import { STREAM_KIND_PREFIX } from '../../functions/shared/table.ts';
+import { registrySchemaName } from '../../infra/constructs/event-schemas.ts';
+import { REJECTED_QUEUE_ENV } from '../../infra/constructs/ingestion.ts';
+import { ITERATOR_AGE_THRESHOLD } from '../../infra/constructs/observability.ts';
+import { EVENT_BUS_ENV } from '../../infra/constructs/relay.ts';
+import { STREAM_RETRY_ATTEMPTS } from '../../infra/constructs/stream.ts';
+import { projectContext, synthRankwatch } from '../support/cdk.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesised CloudFormation is untyped JSON, read field by field.
+type Json = any;
+type Resource = { Type: string; Properties: Record<string, Json>; [k: string]: unknown };
+
+const dev = synthRankwatch();
+const t = dev.engineTemplate;
+const DEPARTMENTS = projectContext().departments as string[];
+
+const resources = (template: Template, type: string) =>
+  Object.entries(template.findResources(type)) as [string, Resource][];
+const only = (template: Template, type: string, props: Record<string, unknown>): [string, Resource] => {
+  const found = Object.entries(template.findResources(type, { Properties: props })) as [string, Resource][];
+  expect(found, `${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
+  return found[0]!;
+};
+const functionOf = (service: string) =>
+  only(t, 'AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) },
+  });
+const roleOf = (fn: Resource) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+/** Every action granted to a role by its inline policies. */
+const actionsOf = (template: Template, role: string) =>
+  resources(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    )
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const getAtt = (logicalId: string, attr = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attr] });
+const queueId = (pathPart: string) => {
+  const hits = resources(t, 'AWS::SQS::Queue').filter(([id]) => id.startsWith(pathPart));
+  expect(hits, pathPart).toHaveLength(1);
+  return hits[0]![0];
+};
+
+const SERVICES = ['rankwatch-ingest', 'rankwatch-relay', 'rankwatch-project', 'rankwatch-query'];
+
+describe('every function', () => {
+  it('is one of the engine’s four, each with its Powertools service name', () => {
+    const names = resources(t, 'AWS::Lambda::Function').map(
+      ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+    );
+    expect(names.sort()).toEqual([...SERVICES].sort());
+  });
+
+  it.each(SERVICES)(
+    '%s runs Node.js 22 on arm64 with active tracing, source maps and metrics namespace',
+    (service) => {
+      const [, fn] = functionOf(service);
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: {
+            POWERTOOLS_SERVICE_NAME: service,
+            POWERTOOLS_METRICS_NAMESPACE: 'rankwatch',
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      });
+    },
+  );
+
+  it.each(SERVICES)(
+    '%s logs to a group of its own with a retention, the only log permission it has',
+    (service) => {
+      const [, fn] = functionOf(service);
+      const group = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      t.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } });
+      expect(t.toJSON().Resources[group].Properties).toEqual({ RetentionInDays: 30 });
+      const role = t.toJSON().Resources[roleOf(fn)];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const logStatements = resources(t, 'AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(fn)))
+        .flatMap(
+          ([, p]) => p.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[],
+        )
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+      expect(logStatements).toEqual([
+        { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: getAtt(group) },
+      ]);
+    },
+  );
+
+  it('keeps logs a year in prod', () => {
+    const prod = synthRankwatch({ stage: 'prod' }).engineTemplate;
+    for (const [, group] of resources(prod, 'AWS::Logs::LogGroup'))
+      expect(group.Properties.RetentionInDays).toBe(365);
+  });
+});
+
+describe('ingest', () => {
+  const [ingestId, ingest] = functionOf('rankwatch-ingest');
+  const queue = queueId('IngestionQueue');
+  const dlq = queueId('IngestionDeadLetterQueue');
+  const rejected = queueId('IngestionRejectedRecords');
+
+  it('is fed by a rule matching the department contracts on the bus, through the ingest queue', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: [{ prefix: DEPARTMENT_SOURCE_PREFIX }],
+        'detail-type': DEPARTMENT_EVENT_CONTRACTS.map((c) => c.detailType),
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: getAtt(queue),
+          DeadLetterConfig: { Arn: getAtt(queueId('EventTargetDlq')) },
+        }),
+      ],
+    });
+  });
+
+  it('reads the queue in batches and reports partial batch failures', () => {
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(queue),
+      FunctionName: { Ref: ingestId },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+    });
+  });
+
+  it('hands a record to the DLQ after five receives, with visibility six times the function timeout', () => {
+    const q = t.toJSON().Resources[queue].Properties;
+    expect(q.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt(dlq), maxReceiveCount: 5 });
+    expect(q.VisibilityTimeout).toBe(6 * ingest.Properties.Timeout);
+    expect(q.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('keeps rejected raw records in their own queue, named by REJECTED_QUEUE_URL', () => {
+    expect(ingest.Properties.Environment.Variables[REJECTED_QUEUE_ENV]).toEqual({ Ref: rejected });
+    expect(actionsOf(t, roleOf(ingest))).toContain('sqs:SendMessage');
+  });
+
+  it('may read and put table items but never update or delete them', () => {
+    const actions = actionsOf(t, roleOf(ingest));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:BatchWriteItem',
+      ]),
+    );
+    expect(actions).not.toContain('dynamodb:UpdateItem');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(actions).not.toContain('events:PutEvents');
+  });
+});
+
+describe('the table-stream consumers', () => {
+  it.each([
+    ['rankwatch-relay', STREAM_KIND_PREFIX.outbox, 'RelayFailures'],
+    ['rankwatch-project', STREAM_KIND_PREFIX.manifest, 'HistoryFailures'],
+  ])(
+    '%s reads only inserted %s items, bisects, retries a bounded number of times, then gives up to a queue',
+    (service, prefix, failures) => {
+      const [id] = functionOf(service);
+      const [, mapping] = only(t, 'AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: id } });
+      expect(mapping.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: STREAM_RETRY_ATTEMPTS,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: getAtt(queueId(failures)) } },
+      });
+      expect(JSON.stringify(mapping.Properties.EventSourceArn)).toContain('StreamArn');
+      const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((f) =>
+        JSON.parse(f.Pattern),
+      );
+      expect(patterns).toEqual([{ eventName: ['INSERT'], dynamodb: { Keys: { PK: { S: [{ prefix }] } } } }]);
+    },
+  );
+
+  it('the relay may put events on the bus it is told about, and read and write its sent markers', () => {
+    const [, relay] = functionOf('rankwatch-relay');
+    expect(JSON.stringify(relay.Properties.Environment.Variables[EVENT_BUS_ENV])).toContain('Bus');
+    const actions = actionsOf(t, roleOf(relay));
+    expect(actions).toEqual(
+      expect.arrayContaining(['events:PutEvents', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']),
+    );
+    expect(actions).not.toContain('dynamodb:PutItem');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it('the projection may read chunks and write history items, and publish nothing', () => {
+    const actions = actionsOf(t, roleOf(functionOf('rankwatch-project')[1]));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']));
+    expect(actions).not.toContain('events:PutEvents');
+  });
+});
+
+describe('leader alerts', () => {
+  const [topicId] = only(t, 'AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('排名预警') });
+  const keyId = (t.toJSON().Resources[topicId].Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })[
+    'Fn::GetAtt'
+  ][0]!;
+
+  it('go to a topic encrypted with a customer-managed key that rotates', () => {
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect(t.toJSON().Resources[keyId].Type).toBe('AWS::KMS::Key');
+  });
+
+  it('are published by EventBridge: the key policy lets it use the key, the topic policy lets it publish', () => {
+    const key = t.toJSON().Resources[keyId].Properties;
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'events.amazonaws.com' },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('come from a rule on Ranking.Slipped whose input transformer writes the alert in Chinese, then English', () => {
+    const [, rule] = only(t, 'AWS::Events::Rule', {
+      EventPattern: { source: rankingSlipped.sourcePattern, 'detail-type': [rankingSlipped.detailType] },
+    });
+    const target = (rule.Properties.Targets as Record<string, Json>[]).find((x) => x.Arn?.Ref === topicId)!;
+    const { InputPathsMap, InputTemplate } = target.InputTransformer as {
+      InputPathsMap: Record<string, string>;
+      InputTemplate: string;
+    };
+    // Render the template the way EventBridge does for a string template, with the contract's sample.
+    const sample = readSample(rankingSlipped) as { detail: { message: { zh: string; en: string } } };
+    const at = (path: string) =>
+      path
+        .replace(/^\$\./, '')
+        .split('.')
+        .reduce<Json>((o, k) => o?.[k], sample);
+    const text = JSON.parse(
+      InputTemplate.replace(/<([^>]+)>/g, (_m, name: string) =>
+        JSON.stringify(String(at(InputPathsMap[name]!))).slice(1, -1),
+      ),
+    ) as string;
+    const zh = text.indexOf(sample.detail.message.zh);
+    const en = text.indexOf(sample.detail.message.en);
+    expect(zh).toBe(0);
+    expect(en).toBeGreaterThan(zh + sample.detail.message.zh.length);
+    expect(target.DeadLetterConfig).toEqual({ Arn: getAtt(queueId('EventTargetDlq')) });
+  });
+
+  it('reach every leader address given as context, by e-mail', () => {
+    const withEmails = synthRankwatch({
+      alertEmails: 'a@gansu.example.cn,b@gansu.example.cn',
+    }).engineTemplate;
+    for (const address of ['a@gansu.example.cn', 'b@gansu.example.cn'])
+      withEmails.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: address });
+    expect(resources(t, 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
+  it('also go to a chat webhook through an API destination when one is configured', () => {
+    const url = 'https://oapi.dingtalk.example.cn/robot/send?access_token=x';
+    const w = synthRankwatch({
+      webhook: JSON.stringify({ url, secret: 'rankwatch/webhook' }),
+    }).engineTemplate;
+    w.hasResourceProperties('AWS::Events::Connection', {
+      AuthorizationType: 'API_KEY',
+      AuthParameters: {
+        ApiKeyAuthParameters: {
+          ApiKeyName: 'x-api-key',
+          ApiKeyValue: Match.stringLikeRegexp('resolve:secretsmanager:rankwatch/webhook'),
+        },
+      },
+    });
+    w.hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: url, HttpMethod: 'POST' });
+    w.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': [rankingSlipped.detailType] },
+      Targets: Match.arrayWith([
+        Match.objectLike({
+          InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"msgtype":"text"') }),
+        }),
+      ]),
+    });
+    expect(resources(t, 'AWS::Events::ApiDestination')).toEqual([]);
+  });
+});
+
+describe('departments', () => {
+  const busPolicies = resources(t, 'AWS::Events::EventBusPolicy').map(
+    ([, p]) => p.Properties.Statement as Statement,
+  );
+  const roleIdOf = (dept: string) => {
+    const hits = resources(t, 'AWS::IAM::Role').filter(([id]) =>
+      id.startsWith(`DepartmentsPublisher${dept}`),
+    );
+    expect(hits).toHaveLength(1);
+    return hits[0]![0];
+  };
+  const relayRole = roleOf(functionOf('rankwatch-relay')[1]);
+
+  it.each(DEPARTMENTS)(
+    '%s gets its rejections back: a rule on its source routes them to its own queue',
+    (dept) => {
+      const queue = queueId(`DepartmentsRejections${dept}`);
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: observationRejected.sourcePattern,
+          'detail-type': [observationRejected.detailType],
+          detail: { originalSource: [departmentSource(dept)] },
+        },
+        Targets: [Match.objectLike({ Arn: getAtt(queue) })],
+      });
+      expect(actionsOf(t, roleIdOf(dept))).toEqual(
+        expect.arrayContaining(['events:PutEvents', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+      );
+    },
+  );
+
+  /** What the bus policy's Deny statements decide for a principal (a role's logical id) and a source. */
+  function denied(principal: string, source: string): boolean {
+    const arn = (v: unknown) => (v as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
+    const like = (pattern: string, s: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(s);
+    return busPolicies.some((st) => {
+      expect(st.Effect).toBe('Deny');
+      expect(st.Action).toBe('events:PutEvents');
+      return Object.entries(st.Condition).every(([op, cond]) => {
+        const [[key, value]] = Object.entries(cond) as [[string, unknown]];
+        const actual = key === 'aws:PrincipalArn' ? principal : source;
+        const values = list(value).map((v) => (key === 'aws:PrincipalArn' ? arn(v) : (v as string)));
+        switch (op) {
+          case 'ArnEquals':
+          case 'StringEquals':
+            return values.includes(actual);
+          case 'ArnNotEquals':
+          case 'StringNotEquals':
+            return !values.includes(actual);
+          case 'StringLike':
+            return values.some((p) => like(p ?? '', actual));
+          default:
+            throw new Error(`operator ${op} not modelled`);
+        }
+      });
+    });
+  }
+
+  it('the bus policy lets each department role publish only as its own source', () => {
+    const [a, b] = DEPARTMENTS as [string, string];
+    expect(denied(roleIdOf(a), departmentSource(a))).toBe(false);
+    expect(denied(roleIdOf(a), departmentSource(b))).toBe(true);
+    expect(denied(roleIdOf(a), `${DEPARTMENT_SOURCE_PREFIX}unknown`)).toBe(true);
+    expect(denied(roleIdOf(a), ENGINE_SOURCE)).toBe(true);
+    expect(denied(roleIdOf(a), 'somebody.else')).toBe(true);
+  });
+
+  it('the bus policy keeps department sources from any other principal in the account', () => {
+    for (const dept of DEPARTMENTS) expect(denied('SomeAdminRole', departmentSource(dept))).toBe(true);
+    expect(denied(relayRole, departmentSource(DEPARTMENTS[0]!))).toBe(true);
+  });
+
+  it('the bus policy lets only the relay speak as the engine', () => {
+    expect(denied(relayRole, ENGINE_SOURCE)).toBe(false);
+    expect(denied('SomeAdminRole', ENGINE_SOURCE)).toBe(true);
+    expect(denied(roleOf(functionOf('rankwatch-ingest')[1]), ENGINE_SOURCE)).toBe(true);
+  });
+
+  it('each deny statement applies to everyone (Principal *) on the assessment bus', () => {
+    for (const st of busPolicies) {
+      expect(st.Principal).toBe('*');
+      expect(JSON.stringify(st.Resource)).toContain('Bus');
+    }
+  });
+});
+
+type Statement = {
+  Effect: string;
+  Action: string;
+  Principal: unknown;
+  Resource: unknown;
+  Condition: Record<string, Record<string, unknown>>;
+};
+
+describe('the auditors’ query API', () => {
+  const [queryId, query] = functionOf('rankwatch-query');
+
+  it('requires IAM authorisation on every route and serves exactly the query routes', () => {
+    const routes = resources(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      Object.values(QUERY_ROUTES)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
+    for (const r of routes) expect(r.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('logs every request and throttles on its stage', () => {
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: getAtt(Match.stringLikeRegexp('^AuditApiAccessLogs') as unknown as string),
+      },
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+  });
+
+  it('is served by the query function, which may only read the table', () => {
+    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: getAtt(queryId),
+    });
+    const actions = actionsOf(t, roleOf(query));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']),
+    );
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+      expect(actions).not.toContain(`dynamodb:${write}`);
+    expect(actions.filter((a) => a.startsWith('kms:'))).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
+
+  it('may be called by the Auditor role, which may do nothing else', () => {
+    const [auditor] = resources(t, 'AWS::IAM::Role').find(([id]) => id.startsWith('AuditApiAuditor'))!;
+    expect(actionsOf(t, auditor)).toEqual(['execute-api:Invoke']);
+  });
+});
+
+describe('the schema registry', () => {
+  it.each(EVENT_CONTRACTS.map((c) => [c.detailType, c] as const))(
+    'publishes %s v1 as JSON Schema Draft 4, exactly as frozen',
+    (_name, contract) => {
+      const [, schema] = only(t, 'AWS::EventSchemas::Schema', { SchemaName: registrySchemaName(contract) });
+      expect(schema.Properties.Type).toBe('JSONSchemaDraft4');
+      const published = JSON.parse(
+        readFileSync(
+          new URL(`../../events/schemas/published/${schemaFileName(contract)}`, import.meta.url),
+          'utf8',
+        ),
+      );
+      const content = JSON.parse(schema.Properties.Content as string);
+      expect(content).toEqual(published);
+      expect(content.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      expect(schema.Properties.RegistryName).toBe('rankwatch-dev');
+    },
+  );
+});
+
+describe('alarms and the dashboard', () => {
+  const alarms = resources(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const [opsTopic] = only(t, 'AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('运行告警') });
+  const alarmOn = (metric: string, dimension: string, value: unknown) =>
+    alarms.filter(
+      (a) =>
+        a.MetricName === metric &&
+        (a.Dimensions as { Name: string; Value: unknown }[]).some(
+          (d) => d.Name === dimension && JSON.stringify(d.Value) === JSON.stringify(value),
+        ),
+    );
+
+  /** Every queue something fails into: redrive targets, stream on-failure destinations, rule-target DLQs, rejected records. */
+  function deadLetterStores(): string[] {
+    const ids = new Set<string>();
+    const json = t.toJSON().Resources as Record<string, Resource>;
+    for (const r of Object.values(json)) {
+      const p = r.Properties ?? {};
+      if (r.Type === 'AWS::SQS::Queue' && p.RedrivePolicy)
+        ids.add(p.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]);
+      if (r.Type === 'AWS::Lambda::EventSourceMapping' && p.DestinationConfig)
+        ids.add(p.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
+      if (r.Type === 'AWS::Events::Rule')
+        for (const target of p.Targets ?? [])
+          if (target.DeadLetterConfig) ids.add(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]);
+    }
+    ids.add(queueId('IngestionRejectedRecords'));
+    return [...ids];
+  }
+
+  it('watch every dead-letter store: one message in it raises an alarm to the operators', () => {
+    const stores = deadLetterStores();
+    expect(stores.length).toBeGreaterThanOrEqual(5);
+    for (const q of stores) {
+      const [alarm] = alarmOn('ApproximateNumberOfMessagesVisible', 'QueueName', getAtt(q, 'QueueName'));
+      expect(alarm, q).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: opsTopic }],
+      });
+    }
+  });
+
+  it.each(SERVICES)('watch %s for errors', (service) => {
+    const [id] = functionOf(service);
+    expect(alarmOn('Errors', 'FunctionName', { Ref: id })[0]).toMatchObject({
+      Threshold: 1,
+      AlarmActions: [{ Ref: opsTopic }],
+    });
+  });
+
+  it.each(['rankwatch-relay', 'rankwatch-project'])(
+    'watch how far %s is behind the table stream',
+    (service) => {
+      const [id] = functionOf(service);
+      expect(alarmOn('IteratorAge', 'FunctionName', { Ref: id })[0]).toMatchObject({
+        Statistic: 'Maximum',
+        Threshold: ITERATOR_AGE_THRESHOLD.toMilliseconds(),
+        AlarmActions: [{ Ref: opsTopic }],
+      });
+    },
+  );
+
+  it('notify an encrypted topic CloudWatch may publish to', () => {
+    const topic = t.toJSON().Resources[opsTopic].Properties;
+    const key = t.toJSON().Resources[topic.KmsMasterKeyId['Fn::GetAtt'][0]].Properties;
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
+    const withEmail = synthRankwatch({ alarmEmails: ['ops@gansu.example.cn'] }).engineTemplate;
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@gansu.example.cn',
+    });
+  });
+
+  it('are shown on one dashboard with invocations, errors, iterator age and queue depths', () => {
+    const [, dash] = only(t, 'AWS::CloudWatch::Dashboard', { DashboardName: 'rankwatch-dev' });
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    for (const metric of [
+      'Invocations',
+      'Errors',
+      'IteratorAge',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      '5xx',
+    ])
+      expect(body).toContain(metric);
+  });
+});
