@@ -3,7 +3,7 @@
 import { type Evaluation, evaluate, rankedOrder } from './evaluate.ts';
 import { roundTo } from './ranking.ts';
 import type { Indicator } from './scheme.ts';
-import { goalpostValue, isRelative, scoreColumn } from './scoring.ts';
+import { goalpostValue, isRelative, minmaxScore, scoreColumn } from './scoring.ts';
 import { type CompiledScheme, effectiveWeights, rootWithScore } from './tree.ts';
 
 export interface Solution {
@@ -88,7 +88,6 @@ export interface Mover {
   composite(x: number): number;
   /** Overall rank of the moved entity at value x (competition rank on rounded composites). */
   rank(x: number): number;
-  /** Rounded comparison key of the moved entity at value x, and the best other's key. */
 }
 
 export function makeMover(ev: Evaluation, e: number, j: number): Mover {
@@ -98,6 +97,8 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
   const weights = allEffectiveWeights(ev);
   const arithmetic = c.arithmeticPath[j] === 1;
   const relative = isRelative(ind);
+  const minmax = ind.normalise.method === 'minmax';
+  const higher = ind.direction === 'higher';
   const precision = c.scheme.composite.precision;
   const rescale = c.scheme.composite.rescale === 'minmax';
   const ranked: number[] = [];
@@ -125,19 +126,36 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
       s,
     );
   };
-  const ownScore = (x: number): number => {
-    if (!relative) {
-      const single = new Float64Array(1);
-      scoreColumn(ind, [x], single, 1);
-      return single[0]!;
+  // The other entities' lowest and highest values (as scoreColumn finds them). While x stays strictly
+  // between them, the column's bounds, hence every other entity's minmax score and composite, do not
+  // depend on x: the solver's probes then cost O(1) for the entity plus a count, not a rescoring.
+  let othersLo = Number.POSITIVE_INFINITY;
+  let othersHi = Number.NEGATIVE_INFINITY;
+  if (minmax)
+    for (let o = 0; o < n; o++) {
+      const v = column[o]!;
+      if (o === e || Number.isNaN(v)) continue;
+      if (v < othersLo) othersLo = v;
+      if (v > othersHi) othersHi = v;
     }
+  const inside = (x: number) => x > othersLo && x < othersHi;
+  const othersFixed = (x: number) => !relative || (minmax && inside(x));
+  /** Rescores the whole column with x in place of the entity's value (relative methods); own score. */
+  const rescore = (x: number): number => {
     column[e] = x;
     scoreColumn(ind, column, newScores, n);
     column[e] = ev.values[e * m + j]!;
     return newScores[e]!;
   };
+  const ownScore = (x: number): number => {
+    if (minmax && inside(x)) return minmaxScore(x, othersLo, othersHi, higher);
+    if (relative) return rescore(x);
+    const single = new Float64Array(1);
+    scoreColumn(ind, [x], single, 1);
+    return single[0]!;
+  };
   const composites = (x: number): Float64Array => {
-    const own = ownScore(x); // fills newScores for relative methods
+    const own = relative ? rescore(x) : ownScore(x); // rescore fills newScores for relative methods
     for (const o of ranked) {
       if (o === e) raw[o] = scoreOf(o, own);
       else raw[o] = relative ? scoreOf(o, newScores[o]!) : ev.rawComposite[o]!;
@@ -146,11 +164,68 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
   };
   const key = (v: number, min: number, range: number) =>
     roundTo(rescale ? (range === 0 ? 1 : (v - min) / range) : v, precision);
+
+  // Others' composites and comparison keys wherever they are fixed, computed at the first such probe.
+  let fixed: { raw: Float64Array; min: number; max: number; keys: Float64Array; calls: number } | undefined;
+  let sortedKeys: Float64Array | undefined;
+  const fixedOthers = (x: number) => {
+    if (fixed) return fixed;
+    const r = composites(x);
+    const others = new Float64Array(ranked.length - 1);
+    let i = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const o of ranked) {
+      if (o === e) continue;
+      const v = r[o]!;
+      others[i++] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const keys = new Float64Array(others.length);
+    for (let q = 0; q < others.length; q++) keys[q] = key(others[q]!, min, max - min);
+    fixed = { raw: others, min, max, keys, calls: 0 };
+    return fixed;
+  };
+  /** How many of the fixed others' keys are strictly greater than `mine`: a scan for the first few probes, then binary search. */
+  const countAbove = (f: NonNullable<typeof fixed>, mine: number): number => {
+    if (Number.isNaN(mine)) return 0;
+    if (f.calls++ < 8) {
+      let above = 0;
+      for (let q = 0; q < f.keys.length; q++) if (f.keys[q]! > mine) above++;
+      return above;
+    }
+    if (!sortedKeys) sortedKeys = f.keys.filter((v) => !Number.isNaN(v)).sort();
+    let lo = 0;
+    let hi = sortedKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sortedKeys[mid]! > mine) hi = mid;
+      else lo = mid + 1;
+    }
+    return sortedKeys.length - lo;
+  };
   return {
     composite(x) {
-      return composites(x)[e]!;
+      return scoreOf(e, ownScore(x));
     },
     rank(x) {
+      if (othersFixed(x)) {
+        const f = fixedOthers(x);
+        const v = scoreOf(e, ownScore(x));
+        let min = f.min;
+        let max = f.max;
+        if (rescale) {
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        const range = max - min;
+        const mine = key(v, min, range);
+        if (!rescale || (min === f.min && max === f.max)) return countAbove(f, mine) + 1;
+        let better = 0;
+        for (let q = 0; q < f.raw.length; q++) if (key(f.raw[q]!, min, range) > mine) better++;
+        return better + 1;
+      }
       const r = composites(x);
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;

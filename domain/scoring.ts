@@ -26,6 +26,13 @@ export function goalpostValue(n: Goalpost, s: number): number {
   return n.transform === 'log' ? Math.exp(t) - (n.offset ?? 0) : t;
 }
 
+/** minmax score of x given the period's lowest and highest values (all equal → 100). */
+export function minmaxScore(x: number, lo: number, hi: number, higher: boolean): number {
+  const range = hi - lo;
+  if (range === 0) return 100;
+  return higher ? ((x - lo) / range) * 100 : ((hi - x) / range) * 100;
+}
+
 /** Whether an indicator's score depends on other entities' values in the same period. */
 export function isRelative(ind: Indicator): boolean {
   const m = ind.normalise.method;
@@ -66,14 +73,9 @@ export function scoreColumn(
         if (x < lo) lo = x;
         if (x > hi) hi = x;
       }
-      const range = hi - lo;
       for (let e = 0; e < n; e++) {
         const x = at(e);
-        let s: number;
-        if (Number.isNaN(x)) s = Number.NaN;
-        else if (range === 0) s = 100;
-        else s = higher ? ((x - lo) / range) * 100 : ((hi - x) / range) * 100;
-        out[e * stride + offset] = s;
+        out[e * stride + offset] = Number.isNaN(x) ? Number.NaN : minmaxScore(x, lo, hi, higher);
       }
       return;
     }
