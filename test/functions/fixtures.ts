@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { canonicalJson, jsonSafe } from '../../domain/chain.ts';
+import type { Observation } from '../../domain/observations.ts';
+import { type Recorded, recordAssessment } from '../../domain/record.ts';
 import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import { INDICATOR_RESULTS_PUBLISHED, INDICATOR_VALUE_REPORTED } from '../../events/index.ts';
 import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
@@ -138,4 +140,55 @@ export function mockedStore(s: Scheme = scheme) {
   ddb.on(TransactWriteCommand).resolves({});
   ddb.on(PutCommand).resolves({});
   return { store: new DynamoAssessmentStore(doc, TABLE), doc, ddb };
+}
+
+const W02 = '2026-W02';
+const obs = (entity: string, indicator: string, value: number, at: string, eventId: string): Observation => ({
+  period: W02,
+  entity,
+  indicator,
+  value,
+  observedAt: at,
+  source: `dept.${indicator.startsWith('hotline') ? 'hotline12345' : 'govservice'}`,
+  eventId,
+});
+
+/**
+ * Two snapshots of 2026-W02: Lanzhou first in both indicators, then last after corrections, so the second
+ * raises slip alerts (rank drop, lost first) against the first.
+ */
+export function recordedPair(): { first: Recorded; second: Recorded } {
+  const t1 = '2026-01-12T08:00:00+08:00';
+  const first = recordAssessment({
+    scheme,
+    period: W02,
+    head: null,
+    earlier: [],
+    history: [],
+    alertStates: new Map(),
+    observations: [
+      obs('lanzhou', 'hotline_satisfaction', 99, t1, 'e1'),
+      obs('tianshui', 'hotline_satisfaction', 90, t1, 'e2'),
+      obs('baiyin', 'hotline_satisfaction', 80, t1, 'e3'),
+      obs('lanzhou', 'gov_online_rate', 95, t1, 'e4'),
+      obs('tianshui', 'gov_online_rate', 85, t1, 'e5'),
+      obs('baiyin', 'gov_online_rate', 75, t1, 'e6'),
+    ],
+    now: '2026-01-12T01:00:00.000Z',
+  }) as Recorded;
+  const t2 = '2026-01-13T08:00:00+08:00';
+  const second = recordAssessment({
+    scheme,
+    period: W02,
+    head: { period: W02, seq: 1, hash: 'h1', inputs: first.body.inputs, standings: first.standings },
+    earlier: [],
+    history: [],
+    alertStates: new Map(),
+    observations: [
+      obs('lanzhou', 'hotline_satisfaction', 70, t2, 'e7'),
+      obs('lanzhou', 'gov_online_rate', 65, t2, 'e8'),
+    ],
+    now: '2026-01-13T01:00:00.000Z',
+  }) as Recorded;
+  return { first, second };
 }
