@@ -430,6 +430,11 @@ export class LocalLambdaFunction {
     return this.#pendingAsync;
   }
 
+  /** Whether no asynchronous invocation is queued, running or waiting for a retry. */
+  get idle(): boolean {
+    return this.#pendingAsync === 0;
+  }
+
   close(): Promise<void> {
     return this.#runtime.close();
   }

@@ -513,6 +513,11 @@ export class SqsEventSource {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** Whether the queue is empty and no batch is running or being gathered. */
+  get idle(): boolean {
+    return this.#idle();
+  }
+
   #idle(): boolean {
     return this.queue.size === 0 && this.#inFlight.size === 0 && this.#collecting.length === 0;
   }

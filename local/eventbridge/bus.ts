@@ -430,6 +430,11 @@ export class LocalEventBridge {
     return this.#pending;
   }
 
+  /** Whether every delivery has finished. */
+  get idle(): boolean {
+    return this.#pending === 0;
+  }
+
   // -------------------------------------------------------------------------------------------------------
   // Delivery
 

@@ -269,6 +269,7 @@ describe('asynchronous invocation', () => {
     });
     const start = clock.now();
     fn.invokeAsync({ n: 1 });
+    expect(fn.idle).toBe(false);
     await clock.advance(59_999);
     expect(attempts.map((at) => at - start)).toEqual([0]);
     await clock.advance(1);
@@ -276,6 +277,7 @@ describe('asynchronous invocation', () => {
     await clock.advance(120_000);
     await fn.drain();
     expect(attempts.map((at) => at - start)).toEqual([0, 60_000, 180_000]);
+    expect(fn.idle).toBe(true);
     expect(
       failures.map((r) => [r.requestContext.condition, r.requestContext.approximateInvokeCount]),
     ).toEqual([['RetriesExhausted', 3]]);

@@ -151,7 +151,9 @@ describe('the SQS event source', () => {
     const queue = queueNamed('q');
     for (let i = 0; i < 25; i++) queue.send({ body: `m${i}` });
     const { source, bodies } = poll(queue, () => undefined, { batchSize: 10, maximumConcurrency: 1 });
+    expect(source.idle).toBe(false);
     await source.drain();
+    expect(source.idle).toBe(true);
     expect(bodies().map((batch) => batch.length)).toEqual([10, 10, 5]);
     expect(bodies().flat()).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
     expect(queue.size).toBe(0);

@@ -319,10 +319,12 @@ describe('drain', () => {
     await clock.advance(500);
     expect(drained).toBe(false);
     expect(bus.pendingDeliveries).toBe(1);
+    expect(bus.idle).toBe(false);
     fail = false;
     await clock.advance(500);
     await drain;
     expect(drained).toBe(true);
+    expect(bus.idle).toBe(true);
   });
 
   it('lets listeners see every accepted event with its bus', () => {
