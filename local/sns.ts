@@ -100,12 +100,17 @@ export class LocalSnsTopic {
   }
 }
 
-/** A message as a leader reads it: a header with topic and time, the subject, then the body (JSON indented). */
+/**
+ * A message as a leader reads it: a header with topic and time, the subject, then the body. A JSON object
+ * is indented; a JSON string (what a quoted input template such as CDK's `RuleTargetInput.fromText`
+ * delivers, quotes and `\n` escapes included) is shown decoded. `messages()` keeps the text as delivered.
+ */
 export function formatSnsMessage(topicName: string, message: SnsMessage): string {
   let body = message.message;
   try {
     const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null) body = JSON.stringify(parsed, null, 2);
+    if (typeof parsed === 'string') body = parsed;
+    else if (typeof parsed === 'object' && parsed !== null) body = JSON.stringify(parsed, null, 2);
   } catch {
     // Not JSON: shown as sent.
   }

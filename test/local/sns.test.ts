@@ -50,10 +50,24 @@ describe('the leaders’ topic', () => {
 
   it('appends every message to the file, creating its folder', () => {
     const { sns, shown, logFile } = topic();
-    sns.publish({ message: '"兰州 fell to 5th"' });
     sns.publish({ message: 'plain text' });
+    sns.publish({ message: 'second' });
     expect(readFileSync(logFile, 'utf8')).toBe(`${shown[0]}\n\n${shown[1]}\n\n`);
-    expect(shown[0]).toContain('│ "兰州 fell to 5th"');
+    expect(shown[0]).toContain('│ plain text');
+  });
+
+  it('shows a JSON string message (a quoted input template) decoded, line by line, and keeps it as delivered', () => {
+    const { sns, shown } = topic();
+    const delivered = '"兰州市排名下滑至第5\\n\\nLanzhou slipped to 5th\\n\\n(slip:lanzhou)"';
+    sns.publish({ message: delivered });
+    expect(shown[0]?.split('\n').slice(1, -1)).toEqual([
+      '│ 兰州市排名下滑至第5',
+      '│ ',
+      '│ Lanzhou slipped to 5th',
+      '│ ',
+      '│ (slip:lanzhou)',
+    ]);
+    expect(sns.messages()[0]?.message).toBe(delivered);
   });
 
   it('keeps the messages and tells subscribers', () => {
