@@ -1,7 +1,7 @@
 // The stateful stack: what outlives any deployment of the engine — the single table (snapshots, heads, alert
 // state, outbox), the assessment bus with its archive, the customer-managed key and the bulletin bucket.
 // Everything here is retained on stack deletion; the engine stack can be torn down and redeployed freely.
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -70,10 +70,6 @@ export class StatefulStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ expiration: Duration.days(stage === 'prod' ? 365 : 30) }],
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'This is the server access log bucket itself; logging it into itself would loop.',
     });
 
     this.bulletins = new Bucket(this, 'Bulletins', {

@@ -38,7 +38,8 @@ export class Ingestion extends Construct {
     super(scope, id);
     const timeout = Duration.minutes(2);
 
-    this.deadLetterQueue = deadLetterStore(this, 'DeadLetterQueue', 'Ingest DLQ');
+    // The ingest queue's redrive target: cdk-nag knows it for a DLQ, so it needs no acknowledgement.
+    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue');
     this.rejectedQueue = deadLetterStore(this, 'RejectedRecords', 'Rejected department records');
     this.queue = secureQueue(this, 'Queue', {
       // Lambda's guidance: at least six times the function timeout, so retries do not overlap.

@@ -23,7 +23,10 @@ export interface SynthesisedApp extends RankwatchStacks {
 
 export function synthRankwatch(
   context: Record<string, unknown> = {},
-  options: { bundle?: boolean } = {},
+  options: {
+    bundle?: boolean /** Changes the stacks before synthesis (to prove checks catch it). */;
+    tweak?: (stacks: RankwatchStacks) => void;
+  } = {},
 ): SynthesisedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'rankwatch-cdk-'));
   const app = new App({
@@ -35,6 +38,7 @@ export function synthRankwatch(
     },
   });
   const stacks = buildApp(app);
+  options.tweak?.(stacks);
   app.synth();
   return {
     app,

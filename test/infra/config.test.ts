@@ -1,0 +1,50 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../infra/config.ts';
+
+const read = (context: Record<string, unknown>) => readConfig(new App({ context }).node);
+
+describe('the deployment settings', () => {
+  it('default to the dev stage with no subscriptions and no webhook', () => {
+    expect(read({ departments: ['hotline12345'] })).toEqual({
+      stage: 'dev',
+      alertEmails: [],
+      alarmEmails: [],
+      departments: ['hotline12345'],
+      trustedPrincipals: [],
+    });
+  });
+
+  it('take lists as JSON from cdk.json or as comma-separated text from -c', () => {
+    const config = read({
+      stage: 'prod',
+      departments: 'hotline12345, govservice',
+      alertEmails: '["a@gansu.example.cn"]',
+      alarmEmails: ['ops@gansu.example.cn'],
+    });
+    expect(config.departments).toEqual(['hotline12345', 'govservice']);
+    expect(config.alertEmails).toEqual(['a@gansu.example.cn']);
+    expect(config.alarmEmails).toEqual(['ops@gansu.example.cn']);
+  });
+
+  it('take the webhook as an object or as JSON text, with the API key header defaulted', () => {
+    const webhook = { url: 'https://chat.example.cn/hook', secret: 'rankwatch/webhook' };
+    expect(read({ departments: ['a'], webhook }).webhook).toEqual({ ...webhook, header: 'x-api-key' });
+    expect(read({ departments: ['a'], webhook: JSON.stringify(webhook) }).webhook?.url).toBe(webhook.url);
+  });
+
+  it.each([
+    [{ departments: ['a'], stage: 'staging' }, /context stage:/],
+    [{ departments: [] }, /context departments:/],
+    [{ departments: ['dept.hotline'] }, /context departments\.0:/],
+    [{ departments: ['a'], alertEmails: 'not-an-address' }, /context alertEmails\.0:/],
+    [
+      { departments: ['a'], webhook: { url: 'http://chat.example.cn', secret: 's' } },
+      /context webhook\.url:/,
+    ],
+    [{ departments: ['a'], trustedPrincipals: ['123456789012'] }, /context trustedPrincipals\.0:/],
+  ])('refuse %j naming the context key', (context, message) => {
+    expect(() => read(context)).toThrow(ConfigError);
+    expect(() => read(context)).toThrow(message);
+  });
+});

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { synthRankwatch } from '../support/cdk.ts';
+
+interface Violation {
+  ruleName: string;
+  violatingConstructs: { constructPath: string }[];
+}
+interface Report {
+  pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: Violation[];
+    suppressedViolations?: Violation[];
+  }[];
+}
+
+const synthesised = synthRankwatch({
+  alertEmails: 'leader@gansu.example.cn',
+  webhook: { url: 'https://chat.example.cn/hook', secret: 'rankwatch/webhook' },
+});
+const report = JSON.parse(readFileSync(join(synthesised.outdir, 'validation-report.json'), 'utf8')) as Report;
+const nag = report.pluginReports.find((p) => p.pluginName === 'AwsSolutions')!;
+
+/** Every acknowledgement in the app: rule id → reasons, with the construct it sits on. */
+function acknowledgements() {
+  const found: { path: string; rule: string; reason: string }[] = [];
+  for (const stack of [synthesised.stateful, synthesised.engine])
+    for (const node of stack.node.findAll())
+      for (const entry of node.node.metadata)
+        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          for (const [rule, reason] of Object.entries(entry.data as Record<string, string>))
+            found.push({ path: node.node.path, rule, reason });
+  return found;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('runs on the whole app and finds nothing unacknowledged, webhook and subscriptions included', () => {
+    expect(nag.conclusion).toBe('success');
+    expect(nag.violations).toEqual([]);
+  });
+
+  it('has only the acknowledgements the design needs, each finding one it was meant for', () => {
+    const suppressed = new Map<string, string[]>();
+    for (const v of nag.suppressedViolations ?? [])
+      for (const c of v.violatingConstructs)
+        suppressed.set(v.ruleName, [
+          ...(suppressed.get(v.ruleName) ?? []),
+          c.constructPath.replace(/^rankwatch-dev-\w+\//, ''),
+        ]);
+    const rules = [...suppressed.keys()];
+    const apiInvoke = rules.filter((r) => r.includes(':execute-api:'));
+    expect(apiInvoke).toHaveLength(1);
+    expect(apiInvoke[0]).toMatch(
+      /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:.*\/\*\/GET\/schemes\/\*\]$/,
+    );
+    expect(rules.filter((r) => !r.includes(':execute-api:')).sort()).toEqual([
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-L1',
+      'AwsSolutions-SQS3',
+    ]);
+    expect(suppressed.get('AwsSolutions-L1')?.sort()).toEqual([
+      'AuditApi/Query/Function/Resource',
+      'History/Project/Function/Resource',
+      'Ingestion/Ingest/Function/Resource',
+      'Relay/Relay/Function/Resource',
+    ]);
+    // Every acknowledgement suppresses a finding on its own construct: none is left after the finding went away.
+    const findings = (nag.suppressedViolations ?? []).flatMap((v) =>
+      v.violatingConstructs.map((c) => ({ rule: `AwsSolutions::${v.ruleName}`, path: c.constructPath })),
+    );
+    for (const ack of acknowledgements())
+      expect(
+        findings.some(
+          (f) => f.rule === ack.rule && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+        ),
+        `${ack.path}: ${ack.rule} suppresses nothing`,
+      ).toBe(true);
+  });
+
+  it('gives every acknowledgement a reason of its own', () => {
+    const acks = acknowledgements();
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.rule).toMatch(/^AwsSolutions::AwsSolutions-/);
+      expect(ack.reason.length, `${ack.path}: ${ack.rule}`).toBeGreaterThan(40);
+    }
+  });
+
+  it('fails the synthesis when something breaks a rule', () => {
+    expect(() =>
+      synthRankwatch({}, { tweak: ({ engine }) => new Queue(engine, 'Careless', { enforceSSL: false }) }),
+    ).toThrow(/AwsSolutions-SQS4|requests to use SSL/);
+  });
+});
