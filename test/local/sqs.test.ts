@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../local/clock.ts';
+import { LocalEventBridge } from '../../local/eventbridge/bus.ts';
+import { LocalLambdaFunction, lambdaEnvironment, WorkerRuntime } from '../../local/lambda.ts';
 import {
   type BatchOutcome,
   LocalQueue,
@@ -367,6 +372,70 @@ describe('partial batch responses', () => {
       const { failed, invalid } = parseBatchItemFailures(response, ids);
       expect(failed).toEqual(new Set(ids));
       expect(invalid).toBeDefined();
+    }
+  });
+});
+
+describe('a bundled function behind the bus, a queue and its event source', () => {
+  it('gets the events the rule routes, and its failed records reach the DLQ after maxReceiveCount', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'rankwatch-esm-'));
+    // The function fails on purpose for every record whose detail says so, reporting it as a batch item failure.
+    const file = join(directory, 'index.mjs');
+    writeFileSync(
+      file,
+      `export const handler = async (event) => ({
+  batchItemFailures: event.Records
+    .filter((record) => JSON.parse(record.body).detail.fail === true)
+    .map((record) => ({ itemIdentifier: record.messageId })),
+});`,
+    );
+    const dlq = new LocalQueue({ name: 'ingest-dlq' });
+    const queue = new LocalQueue({
+      name: 'ingest',
+      visibilityTimeoutSeconds: 1,
+      redrivePolicy: { deadLetterQueue: dlq, maxReceiveCount: 2 },
+    });
+    const bus = new LocalEventBridge({ log: () => {} });
+    bus.putRule({
+      name: 'ingest',
+      pattern: { source: [{ prefix: 'dept.' }] },
+      targets: [{ id: 'queue', deliver: (input) => void queue.send({ body: input }) }],
+    });
+    const fn = new LocalLambdaFunction({
+      name: 'ingest',
+      runtime: new WorkerRuntime({
+        file,
+        environment: lambdaEnvironment({ functionName: 'ingest', region: 'us-east-1' }),
+        logs: 'silent',
+      }),
+    });
+    const outcomes: BatchOutcome[] = [];
+    const source = new SqsEventSource({
+      queue,
+      invoke: (event) => fn.invoke(event),
+      reportBatchItemFailures: true,
+      onBatch: (outcome) => outcomes.push(outcome),
+    });
+    source.start();
+    try {
+      const entry = (fail: boolean, source = 'dept.hotline') => ({
+        Source: source,
+        DetailType: 'Indicator.ValueReported',
+        Detail: JSON.stringify({ fail }),
+      });
+      const { Entries } = bus.putEvents([entry(false), entry(true), entry(false, 'rankwatch.engine')]);
+      await bus.drain();
+      await source.drain();
+      expect(dlq.messages().map((m) => (JSON.parse(m.body) as { id: string }).id)).toEqual([
+        Entries?.[1]?.EventId,
+      ]);
+      expect(dlq.messages()[0]?.deadLetterQueueSourceArn).toBe(queue.arn);
+      expect(outcomes.flatMap((o) => o.messageIds)).toHaveLength(3);
+      expect(outcomes.flatMap((o) => o.failedMessageIds)).toHaveLength(2);
+    } finally {
+      await source.stop();
+      await fn.close();
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });
