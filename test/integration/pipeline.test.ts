@@ -92,6 +92,7 @@ function standingsOf(finals: readonly PeriodFinal[]) {
     indicatorTied: body.results.indicatorTied,
     carried: body.results.carried,
     gap: body.results.gap,
+    diagnosis: body.results.diagnosis,
   }));
 }
 
@@ -160,7 +161,7 @@ describe('the Gansu scenario delivered one period per batch', () => {
     await expect(p.store.verify(scheme.id)).resolves.toMatchObject({ ok: true, checked: 26, periods: 26 });
   });
 
-  it('stores, for every period, the ranks, scores and gaps that rankwatch evaluate (assessSeries) computes', () => {
+  it('stores, for every period, the ranks, scores, gaps, diagnosis and slips that rankwatch evaluate (assessSeries) computes', () => {
     expect(finals).toHaveLength(series.periods.length);
     finals.forEach((f, i) => {
       const expected = series.periods[i]!;
@@ -181,6 +182,8 @@ describe('the Gansu scenario delivered one period per batch', () => {
         );
       expect(f.body.results.unranked, f.period).toEqual(expected.unranked);
       expect(f.body.results.gap, f.period).toEqual(jsonSafe(expected.gap));
+      expect(f.body.results.diagnosis, f.period).toEqual(jsonSafe(expected.diagnosis));
+      expect(f.body.results.slips, f.period).toEqual(jsonSafe(expected.slips));
     });
   });
 
