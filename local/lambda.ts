@@ -349,6 +349,7 @@ export class LocalLambdaFunction {
   readonly #log: (message: string) => void;
   #pendingAsync = 0;
   #idleWaiters: (() => void)[] = [];
+  readonly #retries = new Set<() => void>();
 
   constructor(options: LocalLambdaFunctionOptions) {
     const retries = options.asyncInvokeConfig?.maximumRetryAttempts ?? 2;
@@ -414,7 +415,11 @@ export class LocalLambdaFunction {
       this.#log(
         `Lambda ${this.name}: 调用失败，${delayMs / 1000} 秒后重试 invocation ${requestId} failed (${result.error.errorType}: ${result.error.errorMessage}); retry ${count} of ${maxRetries} in ${delayMs / 1000} s`,
       );
-      this.#clock.setTimeout(() => void attempt(count + 1), delayMs);
+      const cancel = this.#clock.setTimeout(() => {
+        this.#retries.delete(cancel);
+        void attempt(count + 1);
+      }, delayMs);
+      this.#retries.add(cancel);
     };
     queueMicrotask(() => void attempt(1));
     return { requestId, statusCode: 202 };
@@ -435,7 +440,13 @@ export class LocalLambdaFunction {
     return this.#pendingAsync === 0;
   }
 
+  /** Drops retries still waiting (so no timer outlives the function) and ends its execution environments. */
   close(): Promise<void> {
+    for (const cancel of this.#retries) {
+      cancel();
+      this.#asyncDone();
+    }
+    this.#retries.clear();
     return this.#runtime.close();
   }
 

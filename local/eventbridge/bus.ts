@@ -131,6 +131,7 @@ export interface LocalEventBridgeOptions {
 }
 
 const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const MAX_TARGETS_PER_RULE = 5;
 const DEFAULT_RETRY_ATTEMPTS = 185;
 const DEFAULT_EVENT_AGE_SECONDS = 24 * 60 * 60;
@@ -161,6 +162,7 @@ export class LocalEventBridge {
   readonly #listeners = new Set<(event: EventBridgeEvent, busName: string) => void>();
   #pending = 0;
   #idleWaiters: (() => void)[] = [];
+  readonly #retries = new Set<() => void>();
 
   constructor(options: LocalEventBridgeOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -183,7 +185,7 @@ export class LocalEventBridge {
 
   /** Creates a custom bus (idempotent here; AWS would say ResourceAlreadyExistsException). */
   createEventBus(name: string): { name: string; arn: string } {
-    if (!NAME.test(name) && !/^[/.\-_A-Za-z0-9]{1,256}$/.test(name)) {
+    if (!BUS_NAME.test(name)) {
       throw new EventBridgeRequestError('ValidationException', `Event bus name ${name} is not valid.`);
     }
     let bus = this.#buses.get(name);
@@ -425,6 +427,15 @@ export class LocalEventBridge {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** Drops deliveries waiting for a retry, so that no timer outlives the bus. */
+  close(): void {
+    for (const cancel of this.#retries) {
+      cancel();
+      this.#done();
+    }
+    this.#retries.clear();
+  }
+
   /** Deliveries started and not yet finished (including those waiting for a retry). */
   get pendingDeliveries(): number {
     return this.#pending;
@@ -502,7 +513,11 @@ export class LocalEventBridge {
           await this.#deadLetter(target, failure(code, message, number));
           return;
         }
-        this.#clock.setTimeout(() => void attempt(number + 1), delay);
+        const cancel = this.#clock.setTimeout(() => {
+          this.#retries.delete(cancel);
+          void attempt(number + 1);
+        }, delay);
+        this.#retries.add(cancel);
       }
     };
     // Delivery happens after PutEvents has answered, as on AWS.

@@ -332,6 +332,19 @@ describe('asynchronous invocation', () => {
     expect(failures.map((r) => r.requestContext.condition)).toEqual(['EventAgeExceeded']);
   });
 
+  it('drops a retry still waiting on close, leaving no timer behind', async () => {
+    const { clock, fn, attempts } = inline(() => {
+      throw new Error('no');
+    });
+    fn.invokeAsync({});
+    await clock.advance(0);
+    expect(attempts).toHaveLength(1);
+    expect(clock.pendingTimers).toBe(1);
+    await fn.close();
+    expect(clock.pendingTimers).toBe(0);
+    expect(fn.idle).toBe(true);
+  });
+
   it('refuses more than two retries', () => {
     expect(
       () =>

@@ -327,6 +327,29 @@ describe('drain', () => {
     expect(bus.idle).toBe(true);
   });
 
+  it('drops deliveries waiting for a retry on close, leaving no timer behind', async () => {
+    bus.putRule({
+      name: 'r',
+      busName: 'rankwatch-assessments',
+      pattern: { source: ['rankwatch.engine'] },
+      targets: [
+        {
+          id: 't',
+          deliver: () => {
+            throw new Error('down');
+          },
+        },
+      ],
+    });
+    bus.putEvents([entry()]);
+    await clock.advance(0);
+    expect(clock.pendingTimers).toBe(1);
+    bus.close();
+    expect(clock.pendingTimers).toBe(0);
+    expect(bus.idle).toBe(true);
+    await bus.drain();
+  });
+
   it('lets listeners see every accepted event with its bus', () => {
     const seen: string[] = [];
     bus.onEvent((event, busName) => seen.push(`${busName}:${event['detail-type']}`));
