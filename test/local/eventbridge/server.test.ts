@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import {
   EventBridgeClient,
@@ -6,6 +7,7 @@ import {
   type PutEventsRequestEntry,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
+import JSON5 from 'json5';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.ts';
 import { type EventBridgeEvent, LocalEventBridge } from '../../../local/eventbridge/bus.ts';
@@ -288,6 +290,47 @@ describe('TestEventPattern through the real SDK', () => {
     );
     expect(error.name).toBe('ValidationException');
     expect(error.message).toBe('Parameter Event is not valid.');
+  });
+});
+
+describe('TestEventPattern over HTTP on the AWS-recorded conformance cases', () => {
+  const fixtures = new URL('../../fixtures/conformance/', import.meta.url);
+  const cases = readdirSync(new URL('eventbridge-patterns/', fixtures)).filter((f) => f.endsWith('.json5'));
+  const recorded = JSON.parse(
+    readFileSync(new URL('eventbridge-patterns-aws-errors.json', fixtures), 'utf8'),
+  ) as Record<
+    string,
+    { 'recorded-content': Record<string, { exception_message?: { Error: { Message: string } } }> }
+  >;
+  const awsMessage = (name: string) =>
+    Object.entries(recorded).find(([test]) => test.endsWith(`[${name}]`))?.[1]['recorded-content'][name]
+      ?.exception_message?.Error.Message;
+
+  it('answers all 155 as AWS did through the SDK', async () => {
+    expect(cases).toHaveLength(155);
+    for (const file of cases) {
+      const name = file.replace(/\.json5$/, '');
+      const { Event, EventPattern } = JSON5.parse<{ Event: object; EventPattern: object }>(
+        readFileSync(new URL(`eventbridge-patterns/${file}`, fixtures), 'utf8'),
+      );
+      const call = () =>
+        client.send(
+          new TestEventPatternCommand({
+            EventPattern: JSON.stringify(EventPattern),
+            Event: JSON.stringify(Event),
+          }),
+        );
+      if (name.endsWith('_EXC')) {
+        const error = await rejection(call);
+        expect([name, error.name, error.message]).toEqual([
+          name,
+          'InvalidEventPatternException',
+          awsMessage(name),
+        ]);
+      } else {
+        expect([name, (await call()).Result]).toEqual([name, !name.endsWith('_NEG')]);
+      }
+    }
   });
 });
 
