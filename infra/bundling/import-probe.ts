@@ -1,5 +1,6 @@
 // Imports a function bundle in this (fresh) process the way Lambda's runtime does, and prints as JSON what
-// the bundle exports, every module specifier it made Node resolve, and how long the import took.
+// the bundle exports, every module specifier it made Node resolve, and how long the import took (wall clock
+// and CPU time of the process, which a busy machine distorts less).
 //   node infra/bundling/import-probe.ts path/to/index.mjs
 import { registerHooks } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -14,9 +15,12 @@ registerHooks({
     return next(specifier, context);
   },
 });
+const cpu = process.cpuUsage();
 const started = performance.now();
 const module = (await import(url)) as Record<string, unknown>;
 const ms = performance.now() - started;
+const used = process.cpuUsage(cpu);
+const cpuMs = (used.user + used.system) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ ms, exports: Object.fromEntries(Object.entries(module).map(([k, v]) => [k, typeof v])), resolved })}\n`,
+  `${JSON.stringify({ ms, cpuMs, exports: Object.fromEntries(Object.entries(module).map(([k, v]) => [k, typeof v])), resolved })}\n`,
 );
