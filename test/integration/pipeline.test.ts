@@ -310,6 +310,20 @@ describe('delivery order and duplication', () => {
     expect(new Set(outbox.map((e) => e.id)).size).toBe(outbox.length);
     const keysPublished = alertKeys(p.published);
     expect(new Set(keysPublished).size).toBe(keysPublished.length);
+    // Each final snapshot holds what the reference's only snapshot held, so every slip of a rule that fires
+    // at once (no `for`) and every reached-first the reference announced was announced here too.
+    const immediate = new Set(
+      scheme.rules.slip
+        .filter((r) => scheme.rules.slip.every((o) => o.rule !== r.rule || o.for === 1))
+        .map((r) => r.rule),
+    );
+    const mustAppear = alertKeys(reference.published).filter(
+      (k) =>
+        k.startsWith('Ranking.ReachedFirst|') ||
+        (k.startsWith('Ranking.Slipped|') && immediate.has(k.split('|').at(-1)!)),
+    );
+    expect(mustAppear.length).toBeGreaterThan(0);
+    expect(keysPublished).toEqual(expect.arrayContaining(mustAppear));
   });
 });
 
