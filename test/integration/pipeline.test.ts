@@ -312,7 +312,7 @@ describe('delivery order and duplication', () => {
     expect(new Set(keysPublished).size).toBe(keysPublished.length);
     // Each final snapshot holds what the reference's only snapshot held, so every slip of a rule that fires
     // at once (no `for`) and every reached-first the reference announced was announced here too.
-    const immediate = new Set(
+    const immediate = new Set<string>(
       scheme.rules.slip
         .filter((r) => scheme.rules.slip.every((o) => o.rule !== r.rule || o.for === 1))
         .map((r) => r.rule),
