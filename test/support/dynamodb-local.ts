@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../functions/shared/runtime.ts';
 import { tableDefinition } from '../../functions/shared/table.ts';
@@ -189,8 +189,4 @@ export function uniqueTableName(prefix: string): string {
 export async function createTable(client: DynamoDBClient, name: string): Promise<string> {
   await client.send(new CreateTableCommand(tableDefinition(name)));
   return name;
-}
-
-export async function deleteTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: name }));
 }
