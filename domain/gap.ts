@@ -116,7 +116,7 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     A[o] = ev.rawComposite[o]! - (Number.isNaN(s) ? 0 : B[o]! * s);
   }
   const scoreOf = (o: number, s: number): number => {
-    if (Number.isNaN(s) || Number.isNaN(ev.values[o * m + j]!)) return ev.rawComposite[o]!;
+    if (Number.isNaN(s) || Number.isNaN(column[o]!)) return ev.rawComposite[o]!;
     if (arithmetic) return A[o]! + B[o]! * s;
     return rootWithScore(
       c,
@@ -126,20 +126,46 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
       s,
     );
   };
-  // The other entities' lowest and highest values (as scoreColumn finds them). While x stays strictly
-  // between them, the column's bounds, hence every other entity's minmax score and composite, do not
-  // depend on x: the solver's probes then cost O(1) for the entity plus a count, not a rescoring.
-  let othersLo = Number.POSITIVE_INFINITY;
-  let othersHi = Number.NEGATIVE_INFINITY;
+  // The column's lowest and highest values as scoreColumn folds them (first occurrence wins), split
+  // around the moved entity, so the bounds with x in its place cost O(1) instead of a rescan.
+  let loBefore = Number.POSITIVE_INFINITY;
+  let hiBefore = Number.NEGATIVE_INFINITY;
+  let loAfter = Number.POSITIVE_INFINITY;
+  let hiAfter = Number.NEGATIVE_INFINITY;
   if (minmax)
     for (let o = 0; o < n; o++) {
       const v = column[o]!;
       if (o === e || Number.isNaN(v)) continue;
-      if (v < othersLo) othersLo = v;
-      if (v > othersHi) othersHi = v;
+      if (o < e) {
+        if (v < loBefore) loBefore = v;
+        if (v > hiBefore) hiBefore = v;
+      } else {
+        if (v < loAfter) loAfter = v;
+        if (v > hiAfter) hiAfter = v;
+      }
     }
+  // Not Math.min/max: like scoreColumn's fold, keep the first of equal values (0 and −0 differ there).
+  let othersLo = loBefore;
+  if (loAfter < othersLo) othersLo = loAfter;
+  let othersHi = hiBefore;
+  if (hiAfter > othersHi) othersHi = hiAfter;
+  // While x stays strictly between the others' bounds, the column's bounds, hence every other entity's
+  // minmax score and composite, do not depend on x: the solver's probes then cost O(1) for the entity
+  // plus a count, not a rescoring.
   const inside = (x: number) => x > othersLo && x < othersHi;
   const othersFixed = (x: number) => !relative || (minmax && inside(x));
+  const loWith = (x: number) => {
+    let lo = loBefore;
+    if (x < lo) lo = x;
+    if (loAfter < lo) lo = loAfter;
+    return lo;
+  };
+  const hiWith = (x: number) => {
+    let hi = hiBefore;
+    if (x > hi) hi = x;
+    if (hiAfter > hi) hi = hiAfter;
+    return hi;
+  };
   /** Rescores the whole column with x in place of the entity's value (relative methods); own score. */
   const rescore = (x: number): number => {
     column[e] = x;
@@ -155,6 +181,16 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     return single[0]!;
   };
   const composites = (x: number): Float64Array => {
+    if (minmax && !Number.isNaN(x)) {
+      // scoreColumn's result for every entity, without rescanning the column for its bounds.
+      const lo = loWith(x);
+      const hi = hiWith(x);
+      for (const o of ranked) {
+        const v = o === e ? x : column[o]!;
+        raw[o] = scoreOf(o, Number.isNaN(v) ? Number.NaN : minmaxScore(v, lo, hi, higher));
+      }
+      return raw;
+    }
     const own = relative ? rescore(x) : ownScore(x); // rescore fills newScores for relative methods
     for (const o of ranked) {
       if (o === e) raw[o] = scoreOf(o, own);
@@ -166,8 +202,7 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     roundTo(rescale ? (range === 0 ? 1 : (v - min) / range) : v, precision);
 
   // Others' composites and comparison keys wherever they are fixed, computed at the first such probe.
-  let fixed: { raw: Float64Array; min: number; max: number; keys: Float64Array; calls: number } | undefined;
-  let sortedKeys: Float64Array | undefined;
+  let fixed: { raw: Float64Array; min: number; max: number; keys: Float64Array } | undefined;
   const fixedOthers = (x: number) => {
     if (fixed) return fixed;
     const r = composites(x);
@@ -184,26 +219,15 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     }
     const keys = new Float64Array(others.length);
     for (let q = 0; q < others.length; q++) keys[q] = key(others[q]!, min, max - min);
-    fixed = { raw: others, min, max, keys, calls: 0 };
+    fixed = { raw: others, min, max, keys };
     return fixed;
   };
-  /** How many of the fixed others' keys are strictly greater than `mine`: a scan for the first few probes, then binary search. */
-  const countAbove = (f: NonNullable<typeof fixed>, mine: number): number => {
-    if (Number.isNaN(mine)) return 0;
-    if (f.calls++ < 8) {
-      let above = 0;
-      for (let q = 0; q < f.keys.length; q++) if (f.keys[q]! > mine) above++;
-      return above;
-    }
-    if (!sortedKeys) sortedKeys = f.keys.filter((v) => !Number.isNaN(v)).sort();
-    let lo = 0;
-    let hi = sortedKeys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sortedKeys[mid]! > mine) hi = mid;
-      else lo = mid + 1;
-    }
-    return sortedKeys.length - lo;
+  // A scan beats sorting the keys for binary search: a solve takes a few dozen probes, a sort of 3,000
+  // keys costs more than that many scans.
+  const countAbove = (keys: Float64Array, mine: number): number => {
+    let above = 0;
+    for (let q = 0; q < keys.length; q++) if (keys[q]! > mine) above++;
+    return above;
   };
   return {
     composite(x) {
@@ -221,7 +245,7 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
         }
         const range = max - min;
         const mine = key(v, min, range);
-        if (!rescale || (min === f.min && max === f.max)) return countAbove(f, mine) + 1;
+        if (!rescale || (min === f.min && max === f.max)) return countAbove(f.keys, mine) + 1;
         let better = 0;
         for (let q = 0; q < f.raw.length; q++) if (key(f.raw[q]!, min, range) > mine) better++;
         return better + 1;
