@@ -9,12 +9,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { SnapshotBody } from '../domain/snapshot.ts';
-import type { DynamoAssessmentStore } from './shared/dynamo-store.ts';
-import { count, defaultStore, log, logger, metrics } from './shared/runtime.ts';
+import { count, defaultReader, log, logger, metrics } from './shared/runtime.ts';
+import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
 import { itemKind, keys } from './shared/table.ts';
 
 export interface ProjectDeps {
-  store: DynamoAssessmentStore;
+  store: DynamoSnapshotReader;
   log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
   metric(name: 'HistoryItemsWritten', value: number): void;
 }
@@ -105,7 +105,7 @@ export async function projectHandler(
 }
 
 export const handler = middy((event: DynamoDBStreamEvent) =>
-  projectHandler(event, { store: defaultStore(), log, metric: count }),
+  projectHandler(event, { store: defaultReader(), log, metric: count }),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

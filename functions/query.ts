@@ -7,11 +7,11 @@ import * as z from 'zod/mini';
 import type { SnapshotBody } from '../domain/snapshot.ts';
 import { ID_PATTERN, isPeriodId } from '../events/ids.ts';
 import { type QueryRoute, routeKey } from './query-routes.ts';
-import type { DynamoAssessmentStore, ManifestItem } from './shared/dynamo-store.ts';
-import { defaultStore, log, logger } from './shared/runtime.ts';
+import { defaultReader, log, logger } from './shared/runtime.ts';
+import type { DynamoSnapshotReader, ManifestItem } from './shared/snapshot-reader.ts';
 
 export type SnapshotReader = Pick<
-  DynamoAssessmentStore,
+  DynamoSnapshotReader,
   'manifests' | 'manifestAsOf' | 'snapshotBody' | 'entityHistory' | 'periods' | 'verify'
 >;
 
@@ -430,5 +430,5 @@ export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDep
 /** Lambda entry point: no middleware, the logger gets the invocation context directly. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<Response> {
   logger.addContext(context);
-  return queryHandler(event, { store: defaultStore(), log });
+  return queryHandler(event, { store: defaultReader(), log });
 }

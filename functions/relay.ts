@@ -21,9 +21,9 @@ import {
   planPutEvents,
   putEventsEntrySize,
 } from '../events/index.ts';
-import type { DynamoAssessmentStore } from './shared/dynamo-store.ts';
 import type { OutboxEvent } from './shared/outbox.ts';
-import { count, defaultEventBridge, defaultStore, log, logger, metrics } from './shared/runtime.ts';
+import { count, defaultEventBridge, defaultReader, log, logger, metrics } from './shared/runtime.ts';
+import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
 import { itemKind, keys, TTL_ATTRIBUTE } from './shared/table.ts';
 
 /** PutEvents entry error codes worth another attempt; anything else will not succeed by retrying. */
@@ -36,7 +36,8 @@ export const RETRYABLE_CODES = new Set([
 const SENT_TTL_SECONDS = 14 * 24 * 3600;
 
 export interface RelayDeps {
-  store: DynamoAssessmentStore;
+  /** Only the table and its client are used (sent markers); the read side is enough. */
+  store: Pick<DynamoSnapshotReader, 'doc' | 'table'>;
   eventBridge: EventBridgeClient;
   busName: string;
   now(): Date;
@@ -192,7 +193,7 @@ export async function relayHandler(
 /** Lambda entry point: the plain handler wrapped with Powertools logging and metrics. */
 export const handler = middy((event: DynamoDBStreamEvent) =>
   relayHandler(event, {
-    store: defaultStore(),
+    store: defaultReader(),
     eventBridge: defaultEventBridge(),
     busName: process.env.EVENT_BUS_NAME ?? DEFAULT_BUS_NAME,
     now: () => new Date(),

@@ -3,31 +3,29 @@
 // one transaction for manifest, head (optimistic version), receipt, alert state and outbox.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../../domain/alerts.ts';
-import {
-  type ChainLink,
-  type ChainVerdict,
-  canonicalJson,
-  chainHash,
-  jsonSafe,
-  verifyChain,
-} from '../../domain/chain.ts';
+import { canonicalJson, chainHash, jsonSafe } from '../../domain/chain.ts';
 import type { PeriodHead } from '../../domain/record.ts';
 import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import type { SnapshotBody, SnapshotInputs } from '../../domain/snapshot.ts';
 import type { Standings } from '../../domain/standings.ts';
-import { type Chunk, fromChunks, toChunks } from './chunks.ts';
+import { type Chunk, toChunks } from './chunks.ts';
 import type { OutboxEvent } from './outbox.ts';
+import {
+  canonicalMembers,
+  DynamoSnapshotReader,
+  type HeadItem,
+  type ManifestItem,
+} from './snapshot-reader.ts';
 import { ALERT_BUCKETS, keys, TTL_ATTRIBUTE } from './table.ts';
+
+export { DynamoSnapshotReader, type HeadItem, type ManifestItem } from './snapshot-reader.ts';
 
 /** Another writer advanced the period's head first: the group is retried. */
 export class HeadConflictError extends Error {
@@ -48,32 +46,6 @@ const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
 const OUTBOX_ITEM_BYTES = 300 * 1024;
 /** Heads read for history (slip run rules and diagnosis look back at most this many periods). */
 export const HISTORY_PERIODS = 52;
-
-export interface HeadItem {
-  PK: string;
-  SK: string;
-  period: string;
-  seq: number;
-  hash: string;
-  schemeVersion: string;
-  recordedAt: string;
-  inputChunks: string[];
-  standings: string;
-}
-
-export interface ManifestItem {
-  PK: string;
-  SK: string;
-  scheme: string;
-  period: string;
-  seq: number;
-  hash: string;
-  previousHash: string | null;
-  schemeVersion: string;
-  recordedAt: string;
-  inputChunks: string[];
-  restChunks: string[];
-}
 
 export interface AlertBuckets {
   states: Map<string, AlertState>;
@@ -106,14 +78,6 @@ export function alertBucket(key: string): number {
   return h % ALERT_BUCKETS;
 }
 
-/** `"key":canonical(value)` per member, ordered by key as RFC 8785 orders them (UTF-16 code units). */
-function canonicalMembers(value: Record<string, unknown>): { key: string; text: string }[] {
-  return Object.keys(value)
-    .filter((key) => value[key] !== undefined)
-    .sort()
-    .map((key) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value[key])}` }));
-}
-
 /**
  * The body's canonical text and its two stored parts (inputs; everything else), each canonicalised once:
  * an object's canonical text is its canonical members in key order, so the whole is assembled from them.
@@ -132,28 +96,12 @@ function splitBody(body: SnapshotBody): { inputs: string; rest: string; canonica
   };
 }
 
-/**
- * The canonical body from its stored parts, for verification. The parts were stored as canonical text, so
- * the inputs are spliced in after the members whose keys sort before theirs; a rest part that does not
- * begin as canonical text is canonicalised in full instead. Either way the chain hash decides.
- */
-function joinBody(inputsText: string, restText: string): string {
-  const rest = JSON.parse(restText) as Record<string, unknown>;
-  const before = canonicalMembers(rest).filter((m) => m.key < 'inputs');
-  const prefix = `{${before.map((m) => m.text).join(',')},`;
-  if (before.length > 0 && restText.startsWith(prefix))
-    return `${prefix}"inputs":${inputsText},${restText.slice(prefix.length)}`;
-  return canonicalJson({ ...rest, inputs: JSON.parse(inputsText) });
-}
-
-export class DynamoAssessmentStore {
-  readonly doc: DynamoDBDocumentClient;
-  readonly table: string;
+/** The store ingest writes through: schemes, period state, the snapshot transaction and rejections. */
+export class DynamoAssessmentStore extends DynamoSnapshotReader {
   private readonly schemeCache = new Map<string, Scheme>();
 
   constructor(doc: DynamoDBDocumentClient, table: string) {
-    this.doc = doc;
-    this.table = table;
+    super(doc, table);
   }
 
   // ── schemes ──────────────────────────────────────────────────────────────────────────────────────
@@ -233,44 +181,7 @@ export class DynamoAssessmentStore {
     }
   }
 
-  async readChunks(hashes: readonly string[]): Promise<Chunk[]> {
-    const found = new Map<string, Uint8Array>();
-    const unique = [...new Set(hashes)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let wanted: Record<string, unknown>[] = unique.slice(i, i + 100).map((h) => keys.chunk(h));
-      for (let attempt = 0; wanted.length > 0; attempt++) {
-        const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? [])
-          found.set((item.PK as string).slice('CHUNK#'.length), item.data as Uint8Array);
-        wanted = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        if (wanted.length && attempt > 8) throw new Error('chunks still unread after retries');
-      }
-    }
-    return hashes.map((h) => {
-      const data = found.get(h);
-      if (!data) throw new Error(`chunk ${h} is missing`);
-      return { hash: h, data };
-    });
-  }
-
-  private async readText(hashes: readonly string[]): Promise<string> {
-    return fromChunks(await this.readChunks(hashes));
-  }
-
   // ── period state ─────────────────────────────────────────────────────────────────────────────────
-  private async queryAll(input: QueryCommandInput, limit = Number.POSITIVE_INFINITY) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start && items.length < limit);
-    return items.slice(0, limit);
-  }
-
   async readHead(schemeId: string, period: string): Promise<HeadItem | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: keys.head(schemeId, period), ConsistentRead: true }),
@@ -295,14 +206,6 @@ export class DynamoAssessmentStore {
       },
       limit + 1,
     )) as unknown as HeadItem[];
-  }
-
-  async allHeads(schemeId: string): Promise<HeadItem[]> {
-    return (await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-      ExpressionAttributeValues: { ':pk': keys.schemeActive(schemeId).PK, ':p': keys.headPrefix },
-    })) as unknown as HeadItem[];
   }
 
   async readAlerts(schemeId: string): Promise<AlertBuckets> {
@@ -508,90 +411,6 @@ export class DynamoAssessmentStore {
       if ((e as Error).name === 'ConditionalCheckFailedException') return false;
       throw e;
     }
-  }
-
-  // ── reading snapshots ────────────────────────────────────────────────────────────────────────────
-  async manifests(schemeId: string, period: string): Promise<ManifestItem[]> {
-    return (await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.manifestPartition(schemeId, period) },
-      ConsistentRead: true,
-    })) as unknown as ManifestItem[];
-  }
-
-  async snapshotBody(m: Pick<ManifestItem, 'inputChunks' | 'restChunks'>): Promise<SnapshotBody> {
-    const [inputs, rest] = await Promise.all([this.readText(m.inputChunks), this.readText(m.restChunks)]);
-    return { ...(JSON.parse(rest) as Omit<SnapshotBody, 'inputs'>), inputs: JSON.parse(inputs) };
-  }
-
-  /** The snapshot of a period as it was known at `asOf` (the latest recorded at or before it), or the head's. */
-  async manifestAsOf(schemeId: string, period: string, asOf?: string): Promise<ManifestItem | undefined> {
-    const all = await this.manifests(schemeId, period);
-    const known = asOf === undefined ? all : all.filter((m) => m.recordedAt <= asOf);
-    return known.sort((a, b) => a.seq - b.seq)[known.length - 1];
-  }
-
-  /** Periods that have at least one snapshot, in time order. */
-  async periods(schemeId: string): Promise<string[]> {
-    return (await this.allHeads(schemeId)).map((h) => h.period);
-  }
-
-  /**
-   * One entity's history from the projection: every snapshot, or with `asOf` only what was known then, and
-   * with `finalOnly` the last snapshot of each period.
-   */
-  async entityHistory(
-    schemeId: string,
-    entity: string,
-    opts: { asOf?: string; finalOnly?: boolean; from?: string; to?: string } = {},
-  ): Promise<Record<string, unknown>[]> {
-    const items = await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.historyPartition(schemeId, entity) },
-    });
-    const within = items.filter(
-      (i) =>
-        (opts.asOf === undefined || (i.recordedAt as string) <= opts.asOf) &&
-        (opts.from === undefined || (i.period as string) >= opts.from) &&
-        (opts.to === undefined || (i.period as string) <= opts.to),
-    );
-    if (!opts.finalOnly) return within;
-    const last = new Map<string, Record<string, unknown>>();
-    for (const i of within) last.set(i.period as string, i); // items are in SK order: period, then seq
-    return [...last.values()];
-  }
-
-  /** Verifies the chain of every period of a scheme (or one period); names the first snapshot that fails. */
-  async verify(schemeId: string, period?: string): Promise<ChainVerdict & { periods: number }> {
-    const periods = period ? [period] : (await this.allHeads(schemeId)).map((h) => h.period);
-    let checked = 0;
-    for (const p of periods) {
-      const links: ChainLink[] = [];
-      for (const m of await this.manifests(schemeId, p)) {
-        let canonicalBody: string | Error;
-        try {
-          const [inputs, rest] = await Promise.all([
-            this.readText(m.inputChunks),
-            this.readText(m.restChunks),
-          ]);
-          canonicalBody = joinBody(inputs, rest);
-        } catch (e) {
-          canonicalBody = e as Error;
-        }
-        links.push({
-          id: `${schemeId}|${p}|#${m.seq}`,
-          hash: m.hash,
-          previousHash: m.previousHash,
-          canonicalBody,
-        });
-      }
-      const verdict = verifyChain(links);
-      checked += verdict.checked;
-      if (!verdict.ok) return { ...verdict, checked, periods: periods.length };
-    }
-    return { ok: true, checked, head: null, periods: periods.length };
   }
 }
 

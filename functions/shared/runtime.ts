@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAssessmentStore } from './dynamo-store.ts';
+import { DynamoSnapshotReader } from './snapshot-reader.ts';
 import { TABLE_ENV } from './table.ts';
 
 export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'rankwatch';
@@ -19,14 +20,23 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+function tableName(): string {
+  const table = process.env[TABLE_ENV];
+  if (!table) throw new Error(`${TABLE_ENV} is not set`);
+  return table;
+}
+
 let store: DynamoAssessmentStore | undefined;
 export function defaultStore(): DynamoAssessmentStore {
-  if (!store) {
-    const table = process.env[TABLE_ENV];
-    if (!table) throw new Error(`${TABLE_ENV} is not set`);
-    store = new DynamoAssessmentStore(documentClient(new DynamoDBClient({})), table);
-  }
+  store ??= new DynamoAssessmentStore(documentClient(new DynamoDBClient({})), tableName());
   return store;
+}
+
+let reader: DynamoSnapshotReader | undefined;
+/** The read side alone, for functions that never write a snapshot (their bundles leave scheme validation out). */
+export function defaultReader(): DynamoSnapshotReader {
+  reader ??= new DynamoSnapshotReader(documentClient(new DynamoDBClient({})), tableName());
+  return reader;
 }
 
 let eventBridge: EventBridgeClient | undefined;
