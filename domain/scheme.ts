@@ -1,7 +1,8 @@
 // The assessment scheme (考核方案): its model, its zod validation and the loader for JSON or YAML text.
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+
+import * as z from 'zod';
 import { PERIOD_KINDS } from './period.ts';
+import { parseYaml } from './yaml.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must contain only letters, digits, "-" and "_"');
 

@@ -1,5 +1,5 @@
 /** `Alert.Escalated`: an alert passed its SLA without acknowledgement and goes up a level (提级). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,

@@ -1,5 +1,5 @@
 /** `Assessment.Recorded`: the engine wrote an immutable snapshot; carries its ids, hash and the watched ranks. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   EntityId,

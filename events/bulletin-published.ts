@@ -1,5 +1,5 @@
 /** `Bulletin.Published`: the weekly analysis (周分析) or monthly bulletin (月通报) is ready to read. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import { EventId, LocalizedText, PeriodId, SchemaVersion1, SchemeId, Timestamp } from './fields.ts';
 import { ENGINE_SOURCE } from './sources.ts';

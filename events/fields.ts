@@ -1,5 +1,5 @@
 /** Field schemas shared by the event contracts: ids, periods, timestamps, bilingual text. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN, isPeriodId, PERIOD_PATTERN } from './ids.ts';
 import { bilingual } from './issues.ts';
 import { DEPARTMENT_ID_PATTERN } from './sources.ts';

@@ -1,5 +1,5 @@
 /** `Indicator.ResultsPublished`: a department publishes a whole table for one indicator and period. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEPARTMENT_PRODUCER, defineEvent } from './envelope.ts';
 import { EntityId, IndicatorId, PeriodId, SchemaVersion1, SchemeId, Timestamp } from './fields.ts';
 import { bilingual } from './issues.ts';

@@ -1,5 +1,5 @@
 /** `Indicator.ValueReported`: a department reports one value of one indicator for one entity and period. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEPARTMENT_PRODUCER, defineEvent } from './envelope.ts';
 import { EntityId, IndicatorId, PeriodId, SchemaVersion1, SchemeId, Timestamp } from './fields.ts';
 import { DEPARTMENT_SOURCE_PREFIX } from './sources.ts';

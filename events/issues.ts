@@ -1,5 +1,6 @@
 /** Turns a zod error into field-by-field reasons, in Chinese and English, for `Observation.Rejected`. */
-import { z } from 'zod';
+import type * as z from 'zod';
+import { zhCN as zhCNLocale } from 'zod/locales';
 
 export interface IssueReason {
   /** Where the problem is, e.g. `detail.values[3].value`; `(root)` for the value itself. */
@@ -42,7 +43,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-const zhCN = z.locales.zhCN().localeError;
+const zhCN = zhCNLocale().localeError;
 
 /** A value of the type zod's English message says it received, for when the input itself is not at hand. */
 const REPRESENTATIVE: Record<string, unknown> = {

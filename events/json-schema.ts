@@ -1,5 +1,5 @@
 /** JSON Schema Draft 4 (what the EventBridge schema registry accepts) generated from the zod contracts. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventContract } from './envelope.ts';
 
 export const DRAFT_04 = 'http://json-schema.org/draft-04/schema#';

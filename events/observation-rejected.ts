@@ -1,5 +1,5 @@
 /** `Observation.Rejected`: an input failed validation or authorisation; the reasons go back to its department. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import { DepartmentId, EventId, LocalizedText, SchemaVersion1, Timestamp } from './fields.ts';
 import { ENGINE_SOURCE } from './sources.ts';

@@ -1,5 +1,5 @@
 /** `Ranking.ReachedFirst`: a watched entity became first (争第一 achieved) in a scope. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,

@@ -1,5 +1,5 @@
 /** `Ranking.Recovered`: the slip behind an alert no longer holds. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,

@@ -1,5 +1,5 @@
 /** `Ranking.Slipped`: a watched entity's rank slipped under one of the scheme's rules; alerts leaders. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,
