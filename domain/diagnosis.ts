@@ -90,9 +90,16 @@ function median(xs: readonly number[]): number {
   // A typed-array sort takes no comparator callback (this ran 3 times per indicator and was the diagnosis's
   // largest cost). It orders −0 before 0, which can change only the sign of a zero median, and every use
   // of the median goes through |x − median| or an equality test, where that sign does not show.
-  const s = Float64Array.from(xs).sort();
+  const s = new Float64Array(xs).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Changes between consecutive values (one fewer than the values). */
+function periodChanges(xs: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < xs.length; i++) out.push(xs[i]! - xs[i - 1]!);
+  return out;
 }
 
 function sd(xs: readonly number[]): number {
@@ -134,7 +141,7 @@ export function trajectory(
 ): Trajectory {
   const x = xs[xs.length - 1]!;
   if (d * (x - target) >= 0) return 'on-track';
-  const changes = xs.slice(-6).flatMap((v, i, a) => (i === 0 ? [] : [v - a[i - 1]!]));
+  const changes = periodChanges(xs.slice(-6));
   const step = changes.length ? mean(changes) : 0;
   if (d * step <= 0) return 'wrong-direction';
   const projected = x + step * Math.max(periodsLeft, 0);
@@ -162,14 +169,16 @@ export function diagnose(
   const prescriptions: Prescription[] = [];
   const coaching: CoachingPair[] = [];
   const departments = new Map((scheme.departments ?? []).map((d) => [d.id, d]));
+  // The entity's scopes in each earlier period, looked up once rather than once per indicator.
+  const ownHistory = history.map((h) => h.entities[entity]);
   for (let j = 0; j < m; j++) {
     const ind = c.indicators[j]!;
     const x = ev.values[e * m + j]!;
     if (Number.isNaN(x)) continue;
     const scope = indicatorScope(ind.id);
     const d: 1 | -1 = ind.direction === 'higher' ? 1 : -1;
-    const past = history
-      .map((h) => h.entities[entity]?.[scope])
+    const past = ownHistory
+      .map((h) => h?.[scope])
       .filter(
         (s): s is NonNullable<typeof s> => s !== undefined && s.value !== undefined && !Number.isNaN(s.value),
       );
@@ -219,7 +228,7 @@ export function diagnose(
       ewma: ewma(series),
       declineRun: run,
       runRule: run >= RUN_LENGTH,
-      volatility: sd(series.flatMap((v, i, a) => (i === 0 ? [] : [v - a[i - 1]!]))),
+      volatility: sd(periodChanges(series)),
       robustZ: rz,
       outlier,
       trajectory: traj,
