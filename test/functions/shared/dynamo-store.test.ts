@@ -298,11 +298,9 @@ describe('loadContext', () => {
       .on(GetCommand, { Key: keys.head(scheme.id, '2026-W05') })
       .resolves({ Item: head('2026-W05', 3) });
     // Earlier heads, most recent first, including the period itself (the query's upper bound is inclusive).
-    mocked.ddb
-      .on(QueryCommand, { ScanIndexForward: false })
-      .resolves({
-        Items: [head('2026-W05', 3), head('2026-W04', 2), head('2026-W02', 5), head('2026-W01', 1)],
-      });
+    mocked.ddb.on(QueryCommand, { ScanIndexForward: false }).resolves({
+      Items: [head('2026-W05', 3), head('2026-W04', 2), head('2026-W02', 5), head('2026-W01', 1)],
+    });
     const ctx = await mocked.store.loadContext(scheme, '2026-W05');
     expect(ctx.head).toMatchObject({ period: '2026-W05', seq: 3, hash: '2026-W05-hash' });
     expect(ctx.head!.inputs.events).toEqual([['2026-W05', null, null]]);
@@ -356,13 +354,11 @@ describe('putRejection', () => {
   it('stores a rejection once per original event', async () => {
     const [ev] = eventsForRecorded(scheme, first, 'a'.repeat(64), null);
     await expect(mocked.store.putRejection('evt-1', ev!, '2026-01-12T03:00:00Z')).resolves.toBe(true);
-    mocked.ddb
-      .on(PutCommand)
-      .rejects(
-        Object.assign(new Error('The conditional request failed'), {
-          name: 'ConditionalCheckFailedException',
-        }),
-      );
+    mocked.ddb.on(PutCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
     await expect(mocked.store.putRejection('evt-1', ev!, '2026-01-12T03:00:00Z')).resolves.toBe(false);
   });
 });
