@@ -9,9 +9,22 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
 
 用法 Usage:
   rankwatch evaluate --scheme FILE --observations FILE.csv [--format table|json] [--lang zh|en]
-  rankwatch demo [--lang zh|en]      评估甘肃场景（离线）/ evaluate the Gansu scenario offline
-  rankwatch scheme put FILE [--table T] [--endpoint URL | --aws]   保存并启用方案 / store and activate a scheme
-  rankwatch verify --scheme ID [--period P] [--table T] [--endpoint URL | --aws]   校验哈希链 / verify the chain
+  rankwatch demo [--lang zh|en]      评估甘肃场景（离线，无引擎）/ evaluate the Gansu scenario offline
+  rankwatch start [--serve] [--port N] [--data-dir DIR] [--time-scale N] [--no-synth] [--no-scenario]
+                                     本地引擎跑甘肃场景（npm start）/ the engine on this machine plays the scenario
+  rankwatch publish --indicator ID --entity ID --period P --value X [--department D]
+  rankwatch publish --csv FILE [--department D]       部门上报并等待结果 / report and wait for the outcome
+  rankwatch standings [--period P]                    当前排名 / current ranking
+  rankwatch history --entity ID [--all]               单位历史 / an entity's history
+  rankwatch snapshot --period P [--as-of T | --seq N] 某时点快照 / a snapshot as known at a time
+  rankwatch verify [--period P]                       校验哈希链 / verify the hash chain
+  rankwatch test-pattern (--pattern JSON | --rule NAME) --event JSON   测试事件模式 / TestEventPattern
+  rankwatch tick [--rule NAME]                        立即触发定时规则 / fire scheduled rules now
+  rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
+
+  Engine commands use the local engine started by \`npm start -- --serve\` (found through .rankwatch/engine.json);
+  add --aws [--table T] [--region R] [--bus B] to use AWS (credentials from the usual AWS chain).
+  --scheme ID defaults to the scheme the local engine stored (or RANKWATCH_SCHEME).
 `;
 
 const STORE_OPTIONS = {
@@ -19,6 +32,28 @@ const STORE_OPTIONS = {
   endpoint: { type: 'string' },
   region: { type: 'string' },
   aws: { type: 'boolean' },
+} as const;
+
+/** Options of every command that talks to the engine (local by default, AWS with --aws). */
+const TARGET_OPTIONS = {
+  aws: { type: 'boolean' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+  bus: { type: 'string' },
+  scheme: { type: 'string' },
+  lang: { type: 'string' },
+} as const;
+
+const QUERY_OPTIONS = {
+  ...TARGET_OPTIONS,
+  period: { type: 'string' },
+  entity: { type: 'string' },
+  'as-of': { type: 'string' },
+  seq: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  all: { type: 'boolean' },
+  format: { type: 'string' },
 } as const;
 
 export async function run(argv: string[], io: CommandIo = processIo): Promise<number> {
@@ -54,11 +89,89 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
       case 'verify': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...STORE_OPTIONS, scheme: { type: 'string' }, period: { type: 'string' } },
+          options: { ...STORE_OPTIONS, ...QUERY_OPTIONS },
           strict: true,
         });
-        const { verifyCommand } = await import('./commands/store.ts');
-        return await verifyCommand(values, io);
+        if (values.endpoint) {
+          // A DynamoDB endpoint given directly: walk the chain through the store, without an engine.
+          const { verifyCommand } = await import('./commands/store.ts');
+          return await verifyCommand(values, io);
+        }
+        const { verifyQueryCommand } = await import('./commands/query.ts');
+        return await verifyQueryCommand(values, io);
+      }
+      case 'standings':
+      case 'history':
+      case 'snapshot': {
+        const { values } = parseArgs({ args: rest, options: QUERY_OPTIONS, strict: true });
+        const q = await import('./commands/query.ts');
+        if (command === 'standings') return await q.standingsCommand(values, io);
+        if (command === 'history') return await q.historyCommand(values, io);
+        return await q.snapshotCommand(values, io);
+      }
+      case 'publish': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...TARGET_OPTIONS,
+            indicator: { type: 'string' },
+            entity: { type: 'string' },
+            period: { type: 'string' },
+            value: { type: 'string' },
+            department: { type: 'string' },
+            'observed-at': { type: 'string' },
+            csv: { type: 'string' },
+            'no-wait': { type: 'boolean' },
+            timeout: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { publishCommand } = await import('./commands/publish.ts');
+        return await publishCommand(values, io);
+      }
+      case 'test-pattern': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...TARGET_OPTIONS,
+            pattern: { type: 'string' },
+            rule: { type: 'string' },
+            event: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { testPatternCommand } = await import('./commands/pattern.ts');
+        return await testPatternCommand(values, io);
+      }
+      case 'tick': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...TARGET_OPTIONS, rule: { type: 'string' } },
+          strict: true,
+        });
+        const { tickCommand } = await import('./commands/tick.ts');
+        return await tickCommand(values, io);
+      }
+      case 'start': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            serve: { type: 'boolean' },
+            port: { type: 'string' },
+            'sqs-port': { type: 'string' },
+            'api-port': { type: 'string' },
+            'dynamodb-port': { type: 'string' },
+            host: { type: 'string' },
+            'data-dir': { type: 'string' },
+            'time-scale': { type: 'string' },
+            'no-synth': { type: 'boolean' },
+            'no-scenario': { type: 'boolean' },
+            lang: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { startCommand } = await import('./commands/start.ts');
+        return await startCommand(values, io);
       }
       case 'demo': {
         const { values } = parseArgs({ args: rest, options: { lang: { type: 'string' } }, strict: true });

@@ -56,6 +56,8 @@ export function renderPeriod(
   a: PeriodAssessment,
   prev: PeriodAssessment | undefined,
   lang: Lang,
+  /** `alerts`: the period's alert lines as received (the local engine reads them from the leaders' topic). */
+  options: { alerts?: string[] } = {},
 ): string {
   const names = schemeNames(scheme);
   const t = (k: keyof typeof T) => T[k][lang];
@@ -149,7 +151,7 @@ export function renderPeriod(
   }
   out.push('');
   out.push(`${t('slips')} (${a.period}):`);
-  const lines = alertLines(scheme, a, lang);
+  const lines = options.alerts ?? alertLines(scheme, a, lang);
   out.push(...(lines.length ? lines.map((l) => `  ${l}`) : [`  ${t('none')}`]));
   return out.join('\n');
 }

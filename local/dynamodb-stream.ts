@@ -170,6 +170,11 @@ export class DynamoDbStreamReader {
     return records;
   }
 
+  /** The shard a record was read from (records from `read` only). */
+  shardIdOf(record: DynamoDBRecord): string | undefined {
+    return this.shardOf.get(record);
+  }
+
   /** Moves the checkpoint of each record's shard past it (records from `read` only). */
   acknowledge(records: Iterable<DynamoDBRecord>): void {
     for (const r of records) {

@@ -1,5 +1,6 @@
 // Commands that talk to the snapshot store: `scheme put` (validate and store a scheme version, activate it)
-// and `verify` (walk the hash chains). The table is the local engine's by default, or AWS with --aws.
+// and `verify` (walk the hash chains). The table is the running local engine's by default (found through
+// `.rankwatch/engine.json`), a DynamoDB endpoint with --endpoint, or AWS with --aws.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,11 +15,18 @@ export interface StoreOptions {
   aws?: boolean;
 }
 
-/** Default table and endpoint of the local engine; overridable by flags or RANKWATCH_* variables. */
+/** Table and endpoint when given by RANKWATCH_* variables instead of flags. */
 export const LOCAL_DEFAULTS = {
   table: process.env.RANKWATCH_TABLE ?? 'rankwatch',
   endpoint: process.env.RANKWATCH_DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:8000',
 };
+
+/** The store: an explicit endpoint or AWS as asked, else the running local engine's table. */
+export async function storeFor(opts: StoreOptions): Promise<DynamoAssessmentStore> {
+  if (opts.aws || opts.endpoint || process.env.RANKWATCH_DYNAMODB_ENDPOINT) return storeFrom(opts);
+  const { resolveTarget } = await import('../engine-client.ts');
+  return (await resolveTarget({ ...(opts.table ? { table: opts.table } : {}) })).store();
+}
 
 export function storeFrom(opts: StoreOptions): DynamoAssessmentStore {
   const client = opts.aws
@@ -53,7 +61,7 @@ export async function schemePutCommand(
       'rankwatch scheme put FILE [--table NAME] [--endpoint URL | --aws]',
     );
   const scheme = loadSchemeText(await readFile(file, 'utf8'), file);
-  const store = storeFrom(opts);
+  const store = await storeFor(opts);
   try {
     const { created } = await store.putScheme(scheme);
     io.stdout(
@@ -71,7 +79,7 @@ export async function verifyCommand(
 ): Promise<number> {
   if (!opts.scheme)
     throw new UsageError('--scheme ID is required', 'rankwatch verify --scheme ID [--period P]');
-  const store = storeFrom(opts);
+  const store = await storeFor(opts);
   try {
     const v = await store.verify(opts.scheme, opts.period);
     if (v.ok) {

@@ -13,6 +13,11 @@ export interface EventBridgeServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
+  /**
+   * Requests wait for this before they are answered, so the server can listen (and its URL be printed)
+   * while the engine is still wiring rules from the template.
+   */
+  ready?: Promise<unknown>;
 }
 
 /** Starts the HTTP server; resolves once it listens. */
@@ -23,7 +28,10 @@ export function startEventBridgeServer(options: EventBridgeServerOptions): Promi
     contentType: 'application/x-amz-json-1.1',
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
-    operate: (operation, input) => operate(options.eventBridge, operation, input),
+    operate: async (operation, input) => {
+      await options.ready;
+      return operate(options.eventBridge, operation, input);
+    },
     describeError: (error) =>
       error instanceof EventBridgeRequestError ||
       error instanceof InvalidEventPatternError ||

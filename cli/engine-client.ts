@@ -1,0 +1,218 @@
+// Where CLI commands send their requests: the local engine found through `.rankwatch/engine.json` (written
+// by `rankwatch start --serve`), or AWS with `--aws` (credentials and region from the usual AWS chain). Both
+// answer the auditors' queries through the query function's own code: the local engine's HTTP API runs the
+// bundled function; against AWS the same handler runs in this process over the deployed table.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DEFAULT_BUS_NAME } from '../events/sources.ts';
+import { QUERY_ROUTES, type QueryRoute, routeKey } from '../functions/query-routes.ts';
+import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
+import { documentClient } from '../functions/shared/runtime.ts';
+import type { EngineState } from '../local/engine.ts';
+import { UsageError } from './io.ts';
+
+/** The running engine's address file, relative to the working directory unless RANKWATCH_ENGINE_FILE says. */
+export function engineFile(): string {
+  return resolve(process.env.RANKWATCH_ENGINE_FILE ?? '.rankwatch/engine.json');
+}
+
+export class EngineNotRunningError extends Error {
+  constructor(detail: string) {
+    super(
+      `本地引擎未运行（${detail}）：先在另一个终端运行 npm start -- --serve，或加 --aws 连接 AWS / the local engine is not running (${detail}): start it with \`npm start -- --serve\` in another terminal, or pass --aws`,
+    );
+    this.name = 'EngineNotRunningError';
+  }
+}
+
+export function writeEngineState(state: EngineState & { schemes?: string[] }): string {
+  const file = engineFile();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+  return file;
+}
+
+export function removeEngineState(pid = process.pid): void {
+  const file = engineFile();
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as EngineState;
+    if (state.pid === pid) rmSync(file, { force: true });
+  } catch {
+    // No file, or not ours: nothing to remove.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running engine's state, checked: the file exists, its process lives and the engine answers. */
+export async function runningEngine(): Promise<EngineState & { schemes?: string[] }> {
+  const file = engineFile();
+  if (!existsSync(file)) throw new EngineNotRunningError(`${file} 不存在 / not found`);
+  const state = JSON.parse(readFileSync(file, 'utf8')) as EngineState & { schemes?: string[] };
+  if (!alive(state.pid))
+    throw new EngineNotRunningError(`进程 ${state.pid} 已退出 / process ${state.pid} has exited`);
+  try {
+    const res = await fetch(`${state.endpoints.control}/_engine/status`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`status ${res.status}`);
+  } catch (e) {
+    throw new EngineNotRunningError(
+      `${state.endpoints.control} 无响应 / does not answer: ${(e as Error).message}`,
+    );
+  }
+  return state;
+}
+
+export interface TargetOptions {
+  aws?: boolean;
+  table?: string;
+  region?: string;
+  bus?: string;
+}
+
+export interface QueryAnswer {
+  statusCode: number;
+  body: string;
+  json(): unknown;
+}
+
+/** One place commands talk to: the local engine or AWS. */
+export interface Target {
+  kind: 'local' | 'aws';
+  engine: (EngineState & { schemes?: string[] }) | undefined;
+  busName: string;
+  eventBridge(): EventBridgeClient;
+  store(): DynamoAssessmentStore;
+  query(
+    route: QueryRoute,
+    path: Record<string, string>,
+    query?: Record<string, string | undefined>,
+  ): Promise<QueryAnswer>;
+  /** Local: waits until the engine has delivered everything. AWS: nothing to wait for. */
+  settle(): Promise<void>;
+  /** Local only: fires scheduled rules. */
+  control(path: string, body: unknown): Promise<unknown>;
+}
+
+const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+function answer(statusCode: number, body: string): QueryAnswer {
+  return { statusCode, body, json: () => JSON.parse(body) as unknown };
+}
+
+function fill(path: string, params: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
+}
+
+export async function resolveTarget(opts: TargetOptions): Promise<Target> {
+  if (opts.aws) {
+    const table = opts.table ?? process.env.RANKWATCH_TABLE;
+    const region = opts.region ? { region: opts.region } : {};
+    let store: DynamoAssessmentStore | undefined;
+    const getStore = () => {
+      if (!table)
+        throw new UsageError(
+          '--aws 需要 --table（CloudFormation 生成的表名，见 rankwatch-<stage>-stateful 堆栈）/ --aws needs --table NAME (the deployed table, see the stateful stack)',
+          '... --aws --table NAME [--region R]',
+        );
+      store ??= new DynamoAssessmentStore(documentClient(new DynamoDBClient(region)), table);
+      return store;
+    };
+    return {
+      kind: 'aws',
+      engine: undefined,
+      busName: opts.bus ?? DEFAULT_BUS_NAME,
+      eventBridge: () => new EventBridgeClient(region),
+      store: getStore,
+      async query(route, path, query = {}) {
+        const { queryHandler } = await import('../functions/query.ts');
+        const rawPath = fill(QUERY_ROUTES[route].path, path);
+        const q = Object.fromEntries(
+          Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
+        );
+        const event = {
+          version: '2.0',
+          routeKey: routeKey(route),
+          rawPath,
+          rawQueryString: new URLSearchParams(q).toString(),
+          headers: {},
+          pathParameters: path,
+          ...(Object.keys(q).length ? { queryStringParameters: q } : {}),
+          isBase64Encoded: false,
+        } as unknown as APIGatewayProxyEventV2;
+        const out = await queryHandler(event, {
+          store: getStore(),
+          log: (level, message, extra) => {
+            if (level !== 'info') console.error(`${level}: ${message}`, extra ?? '');
+          },
+        });
+        return answer(out.statusCode, out.body);
+      },
+      settle: async () => {},
+      control: async () => {
+        throw new UsageError(
+          'AWS 上的定时规则按计划自行触发 / on AWS, schedules fire by themselves',
+          'rankwatch tick',
+        );
+      },
+    };
+  }
+  const engine = await runningEngine();
+  const table = opts.table ?? engine.table;
+  let store: DynamoAssessmentStore | undefined;
+  const api = Object.values(engine.endpoints.apis)[0];
+  const control = async (path: string, body: unknown) => {
+    const res = await fetch(`${engine.endpoints.control}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    const json = (await res.json()) as { message?: string };
+    if (!res.ok) throw new Error(json.message ?? `engine answered ${res.status}`);
+    return json;
+  };
+  return {
+    kind: 'local',
+    engine,
+    busName: opts.bus ?? engine.bus,
+    eventBridge: () => new EventBridgeClient({ ...LOCAL, endpoint: engine.endpoints.eventBridge }),
+    store: () => {
+      if (!table) throw new Error('the local engine has no table');
+      store ??= new DynamoAssessmentStore(
+        documentClient(new DynamoDBClient({ ...LOCAL, endpoint: engine.endpoints.dynamodb })),
+        table,
+      );
+      return store;
+    },
+    async query(route, path, query = {}) {
+      if (!api) throw new Error('the template has no HTTP API for queries');
+      const q = new URLSearchParams(
+        Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
+      ).toString();
+      const res = await fetch(`${api}${fill(QUERY_ROUTES[route].path, path)}${q ? `?${q}` : ''}`);
+      return answer(res.status, await res.text());
+    },
+    settle: async () => {
+      await control('/_engine/settle', {});
+    },
+    control,
+  };
+}
+
+/** The scheme a command is about: --scheme, else RANKWATCH_SCHEME, else the one the local engine stored. */
+export function schemeOf(opts: { scheme?: string }, target: Target, usage: string): string {
+  const id = opts.scheme ?? process.env.RANKWATCH_SCHEME ?? target.engine?.schemes?.[0];
+  if (!id) throw new UsageError('--scheme ID is required', usage);
+  return id;
+}
