@@ -102,15 +102,16 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
   const precision = c.scheme.composite.precision;
   const rescale = c.scheme.composite.rescale === 'minmax';
   const ranked: number[] = [];
-  for (let o = 0; o < n; o++) if (ev.rank[o]! > 0 || o === e) ranked.push(o);
-  const column = new Float64Array(n);
-  for (let o = 0; o < n; o++) column[o] = ev.values[o * m + j]!;
-  const newScores = new Float64Array(n);
+  const column = new Float64Array(n); // the indicator's values, contiguous (x in place only inside rescore)
+  let newScores: Float64Array | undefined; // column scores after a rescore (zscore, rank)
   const raw = new Float64Array(n);
-  // A_o + B_o·s_o,j on arithmetic paths.
+  // A_o + B_o·s_o,j on arithmetic paths. One pass over the (strided) evaluation matrices.
   const A = new Float64Array(n);
   const B = new Float64Array(n);
-  for (const o of ranked) {
+  for (let o = 0; o < n; o++) {
+    column[o] = ev.values[o * m + j]!;
+    if (!(ev.rank[o]! > 0 || o === e)) continue;
+    ranked.push(o);
     const s = ev.scores[o * m + j]!;
     B[o] = Number.isNaN(s) ? 0 : weights[o * m + j]!;
     A[o] = ev.rawComposite[o]! - (Number.isNaN(s) ? 0 : B[o]! * s);
@@ -168,6 +169,7 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
   };
   /** Rescores the whole column with x in place of the entity's value (relative methods); own score. */
   const rescore = (x: number): number => {
+    newScores ??= new Float64Array(n);
     column[e] = x;
     scoreColumn(ind, column, newScores, n);
     column[e] = ev.values[e * m + j]!;
@@ -194,7 +196,7 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     const own = relative ? rescore(x) : ownScore(x); // rescore fills newScores for relative methods
     for (const o of ranked) {
       if (o === e) raw[o] = scoreOf(o, own);
-      else raw[o] = relative ? scoreOf(o, newScores[o]!) : ev.rawComposite[o]!;
+      else raw[o] = relative ? scoreOf(o, newScores![o]!) : ev.rawComposite[o]!;
     }
     return raw;
   };
@@ -229,40 +231,64 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     for (let q = 0; q < keys.length; q++) if (keys[q]! > mine) above++;
     return above;
   };
+  const rankAt = (x: number): number => {
+    if (othersFixed(x)) {
+      const f = fixedOthers(x);
+      const v = scoreOf(e, ownScore(x));
+      let min = f.min;
+      let max = f.max;
+      if (rescale) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      const range = max - min;
+      const mine = key(v, min, range);
+      if (!rescale || (min === f.min && max === f.max)) return countAbove(f.keys, mine) + 1;
+      let better = 0;
+      for (let q = 0; q < f.raw.length; q++) if (key(f.raw[q]!, min, range) > mine) better++;
+      return better + 1;
+    }
+    if (minmax && !rescale && !Number.isNaN(x)) {
+      // As below, in one pass: the entity's key first, then each other's composite compared as it is made.
+      const lo = loWith(x);
+      const hi = hiWith(x);
+      const mine = key(scoreOf(e, minmaxScore(x, lo, hi, higher)), 0, 0);
+      let better = 0;
+      for (const o of ranked) {
+        if (o === e) continue;
+        const v = column[o]!;
+        const r = scoreOf(o, Number.isNaN(v) ? Number.NaN : minmaxScore(v, lo, hi, higher));
+        if (key(r, 0, 0) > mine) better++;
+      }
+      return better + 1;
+    }
+    const r = composites(x);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    if (rescale)
+      for (const o of ranked) {
+        if (r[o]! < min) min = r[o]!;
+        if (r[o]! > max) max = r[o]!;
+      }
+    const range = max - min;
+    const mine = key(r[e]!, min, range);
+    let better = 0;
+    for (const o of ranked) if (o !== e && key(r[o]!, min, range) > mine) better++;
+    return better + 1;
+  };
+  // Solves probe some values twice (both solves start at the same bound; the answer is probed again for
+  // its rank): remember the last few ranks, exactly, by value.
+  const memo: { x: number; rank: number }[] = [];
   return {
     composite(x) {
       return scoreOf(e, ownScore(x));
     },
     rank(x) {
-      if (othersFixed(x)) {
-        const f = fixedOthers(x);
-        const v = scoreOf(e, ownScore(x));
-        let min = f.min;
-        let max = f.max;
-        if (rescale) {
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        const range = max - min;
-        const mine = key(v, min, range);
-        if (!rescale || (min === f.min && max === f.max)) return countAbove(f.keys, mine) + 1;
-        let better = 0;
-        for (let q = 0; q < f.raw.length; q++) if (key(f.raw[q]!, min, range) > mine) better++;
-        return better + 1;
-      }
-      const r = composites(x);
-      let min = Number.POSITIVE_INFINITY;
-      let max = Number.NEGATIVE_INFINITY;
-      if (rescale)
-        for (const o of ranked) {
-          if (r[o]! < min) min = r[o]!;
-          if (r[o]! > max) max = r[o]!;
-        }
-      const range = max - min;
-      const mine = key(r[e]!, min, range);
-      let better = 0;
-      for (const o of ranked) if (o !== e && key(r[o]!, min, range) > mine) better++;
-      return better + 1;
+      for (const hit of memo) if (Object.is(hit.x, x)) return hit.rank;
+      const rank = rankAt(x);
+      if (memo.length === 4) memo.shift();
+      memo.push({ x, rank });
+      return rank;
     },
   };
 }
