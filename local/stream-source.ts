@@ -69,8 +69,10 @@ export interface StreamEventSourceOptions {
   onFailure?(record: StreamFailureRecord): void | Promise<void>;
   /** Batching windows, retry back-off and record age. */
   clock?: Clock;
-  /** How often an idle mapping polls the stream (wall time). Lambda polls four times a second. */
+  /** How often an idle mapping polls the stream. Lambda polls four times a second. */
   pollIntervalMs?: number;
+  /** The clock of idle polling: wall time by default, even when `clock` runs faster. */
+  pollClock?: Clock;
   /** First retry delay (clock time), doubling up to a minute. */
   retryDelayMs?: number;
   onBatch?(outcome: StreamBatchOutcome): void;
@@ -160,7 +162,7 @@ export class StreamEventSource {
         const waiters = this.#caughtUp;
         this.#caughtUp = [];
         for (const resolve of waiters) resolve();
-        await this.#sleep(systemClock, this.#o.pollIntervalMs ?? 250, true);
+        await this.#sleep(this.#o.pollClock ?? systemClock, this.#o.pollIntervalMs ?? 250, true);
       } else {
         await this.#sleep(this.#clock, next.retryInMs, false);
       }

@@ -773,7 +773,13 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
           const p = props(id, res);
           const name = r.physicalName(id, where);
           const runtime = String(p.Runtime ?? '');
-          const assetPath = res.Metadata?.['aws:asset:path'];
+          // The asset folder: named by the metadata CDK's CLI asks for, else by the asset hash in the S3 key.
+          const s3Key = (p.Code as JsonObject | undefined)?.S3Key;
+          const assetPath =
+            res.Metadata?.['aws:asset:path'] ??
+            (typeof s3Key === 'string' && /^[0-9a-f]{64}\.zip$/.test(s3Key)
+              ? `asset.${s3Key.slice(0, -4)}`
+              : undefined);
           if (typeof assetPath !== 'string') {
             throw new TemplateError(
               `${where}: no aws:asset:path metadata (inline or container code is not run locally)`,

@@ -181,16 +181,22 @@ export async function snapshotCommand(opts: QueryOptions, io: CommandIo): Promis
     scheme: schemeId,
     period: opts.period,
   });
+  // Arrows against the snapshot before: the previous one of this period, or the last of the period before.
   const before = new Map<string, number | null>();
+  let prev: SnapshotAnswer | undefined;
   if (snap.seq > 1) {
-    const prev = await ask<SnapshotAnswer>(
+    prev = await ask<SnapshotAnswer>(
       target,
       'snapshot',
       { scheme: schemeId, period: opts.period },
       { seq: String(snap.seq - 1) },
     );
-    for (const r of prev.ranking) before.set(r.entity, r.rank);
+  } else {
+    const { periods } = await ask<{ periods: string[] }>(target, 'periods', { scheme: schemeId });
+    const earlier = periods[periods.indexOf(opts.period) - 1];
+    if (earlier) prev = await ask<SnapshotAnswer>(target, 'snapshot', { scheme: schemeId, period: earlier });
   }
+  for (const r of prev?.ranking ?? []) before.set(r.entity, r.rank);
   const zh = lang === 'zh';
   io.stdout(
     `${header(scheme, snap, lang)}\n${zh ? '前一哈希' : 'previous hash'} ${snap.previousHash ?? '—'} · ${zh ? `本周期共 ${snapshots.length} 个快照` : `${snapshots.length} snapshot(s) in this period`}${opts['as-of'] ? ` · ${zh ? '截至' : 'as of'} ${opts['as-of']}` : ''}\n\n${rankingTable(scheme, snap.ranking, before, lang)}\n`,

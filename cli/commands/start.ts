@@ -87,29 +87,28 @@ export function synthesise(root = ROOT): Promise<void> {
 }
 
 /** A progress bar on stderr: redrawn in place on a terminal, one line per step otherwise. */
-function progress(io: CommandIo, total: number, tty: boolean) {
-  return (done: number, label: string) => {
+function progress(io: CommandIo, tty: boolean) {
+  return (done: number, total: number, label: string) => {
     const width = 26;
-    const filled = Math.round((done / total) * width);
+    const filled = Math.round((done / Math.max(1, total)) * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
     const line = `  [${bar}] ${String(done).padStart(String(total).length)}/${total} ${label}`;
     io.stderr(tty ? `\r${line}${done === total ? '\n' : ''}` : `${line}\n`);
   };
 }
 
-interface ScenarioSummary {
+export interface ScenarioSummary {
   events: number;
   byType: Record<string, number>;
   ms: number;
 }
 
 /** The departments publish the scenario week by week; each week is delivered before the next one. */
-async function publishScenario(
+export async function publishScenario(
   engine: Engine,
   scheme: Scheme,
   rows: readonly ValueRow[],
-  io: CommandIo,
-  tty: boolean,
+  onWeek: (done: number, total: number, period: string, events: number) => void = () => {},
 ): Promise<ScenarioSummary> {
   const owner = new Map(scheme.indicators.map((i) => [i.id, i.owner]));
   const weeks = departmentEvents(rows, {
@@ -125,8 +124,7 @@ async function publishScenario(
   const byType: Record<string, number> = {};
   let events = 0;
   const started = Date.now();
-  const show = progress(io, weeks.length, tty);
-  show(0, '');
+  onWeek(0, weeks.length, '', 0);
   try {
     for (const [i, week] of weeks.entries()) {
       await putAll(
@@ -136,7 +134,7 @@ async function publishScenario(
       for (const e of week.events) byType[e.detailType] = (byType[e.detailType] ?? 0) + 1;
       events += week.events.length;
       await engine.settle();
-      show(i + 1, `${week.period} · ${week.events.length} 事件 events`);
+      onWeek(i + 1, weeks.length, week.period, week.events.length);
     }
   } finally {
     client.destroy();
@@ -351,7 +349,10 @@ export async function startCommand(
       io.stdout(
         `④ 各部门通过本地 EventBridge 发布 ${weeks} 周数据（真实 SDK，每周一批）/ departments publish ${weeks} weeks on the local EventBridge (the real SDK, week by week):\n`,
       );
-      const summary = await publishScenario(engine, scheme, rows, io, tty);
+      const bar = progress(io, tty);
+      const summary = await publishScenario(engine, scheme, rows, (done, total, period, events) =>
+        bar(done, total, done === 0 ? '' : `${period} · ${events} 事件 events`),
+      );
       io.stdout(
         `   ${summary.events} 个事件 events (${Object.entries(summary.byType)
           .map(([t, n]) => `${t} ×${n}`)
