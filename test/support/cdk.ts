@@ -1,14 +1,20 @@
 // The CDK app as the tests synthesise it: the context of cdk.json (feature flags, stage, departments) plus
 // overrides, into a temporary output directory. Bundling is skipped unless asked for: template assertions
 // do not need the code, and the bundle test builds it once.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { buildApp, type RankwatchStacks } from '../../infra/app.ts';
 
 const CDK_JSON = new URL('../../cdk.json', import.meta.url);
+
+/** Every synthesis of a test file goes under one directory, removed after the file's tests. */
+const parent = mkdtempSync(join(tmpdir(), 'rankwatch-cdk-'));
+afterAll(() => rmSync(parent, { recursive: true, force: true }));
+const outputDirectory = () => mkdtempSync(join(parent, 'app-'));
 
 export function projectContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> }).context;
@@ -28,7 +34,7 @@ export function synthRankwatch(
     tweak?: (stacks: RankwatchStacks) => void;
   } = {},
 ): SynthesisedApp {
-  const outdir = mkdtempSync(join(tmpdir(), 'rankwatch-cdk-'));
+  const outdir = outputDirectory();
   const app = new App({
     outdir,
     context: {
