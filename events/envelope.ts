@@ -25,7 +25,7 @@ export interface EventContract<
   /** Ready for an EventBridge rule: `{ source: contract.sourcePattern, 'detail-type': [contract.detailType] }`. */
   readonly sourcePattern: SourcePattern;
   readonly detail: Detail;
-  /** The whole event as a consumer receives it (Powertools' EventBridge schema with this detail). */
+  /** The whole event as a consumer receives it (the fields of Powertools' EventBridge schema, this detail). */
   readonly envelope: Envelope;
   /** Whether an event with this source may carry this detail-type. */
   matchesSource(source: string): boolean;
