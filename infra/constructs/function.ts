@@ -2,6 +2,7 @@
 // (Node.js 22 on arm64, a minified ESM bundle with source maps, its own log group with retention, X-Ray
 // tracing, the Powertools service name) and a role that starts with nothing but its own log group.
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -41,6 +42,7 @@ export function builtinAliases(): string[] {
  * `require` is defined for CommonJS dependencies without an ESM import of its own.
  */
 export function bundlingOptions(extra: Pick<BundlingOptions, 'metafile'> = {}): BundlingOptions {
+  requireLocalEsbuild();
   return {
     format: OutputFormat.ESM,
     target: 'node22',
@@ -50,10 +52,23 @@ export function bundlingOptions(extra: Pick<BundlingOptions, 'metafile'> = {}): 
     bundleAwsSDK: true,
     mainFields: ['module', 'main'],
     banner: "const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);",
+    forceDockerBundling: false,
     logLevel: LogLevel.ERROR,
     esbuildArgs: { '--alias': builtinAliases() },
     ...extra,
   };
+}
+
+/**
+ * Bundling is local, never in Docker: CDK silently falls back to a Docker build when it cannot find esbuild,
+ * which would reach for the network. Fail with the reason instead.
+ */
+function requireLocalEsbuild(): void {
+  try {
+    createRequire(`${PROJECT_ROOT}package.json`).resolve('esbuild');
+  } catch {
+    throw new Error('esbuild is not installed (run npm ci): functions are bundled locally, never in Docker');
+  }
 }
 
 export interface EngineFunctionProps {
