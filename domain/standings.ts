@@ -75,6 +75,8 @@ export function standingsOf(ev: Evaluation, entities?: readonly string[]): Stand
   );
   const margin = (stats: ReturnType<typeof scopeStats>, e: number, s: number) =>
     stats.bestAt === e ? s - stats.second : s - stats.best;
+  // Built once, not once per entity (3,000 × 200 string concatenations at full scale).
+  const scopeKeys = c.indicators.map((ind) => indicatorScope(ind.id));
   for (const e of wanted) {
     const scopes: Record<ScopeKey, ScopeStanding> = {};
     const s = ev.composite[e]!;
@@ -85,11 +87,11 @@ export function standingsOf(ev: Evaluation, entities?: readonly string[]): Stand
       mean: overall.mean,
       margin: margin(overall, e, s),
     };
-    c.indicators.forEach((ind, j) => {
+    for (let j = 0; j < m; j++) {
       const r = ev.valueRank[e * m + j]!;
       const sj = ev.scores[e * m + j]!;
       const stats = perIndicator[j]!;
-      scopes[indicatorScope(ind.id)] = {
+      scopes[scopeKeys[j]!] = {
         rank: r,
         tied: ev.valueTied[e * m + j] === 1,
         score: sj,
@@ -97,7 +99,7 @@ export function standingsOf(ev: Evaluation, entities?: readonly string[]): Stand
         margin: margin(stats, e, sj),
         value: ev.values[e * m + j]!,
       };
-    });
+    }
     out.entities[c.entityIds[e]!] = scopes;
   }
   return out;
