@@ -5,6 +5,7 @@ import type { AlertEvent } from '../../domain/alerts.ts';
 import { reachedFirstMessage, recoveredMessage, schemeNames, slipMessage } from '../../domain/messages.ts';
 import type { Recorded } from '../../domain/record.ts';
 import type { Scheme } from '../../domain/scheme.ts';
+import type { Slip, Transition } from '../../domain/slips.ts';
 import { OVERALL } from '../../domain/standings.ts';
 import {
   assessmentRecorded,
@@ -106,63 +107,49 @@ export function eventsForRecorded(
   for (const a of r.alertEvents) events.push(alertEvent(a));
   return events;
 
+  /** Fields every alert event shares: ids, where, and what was compared. */
+  function alertFields(kind: string, key: string, x: Slip | Transition) {
+    return {
+      ...base,
+      eventId: stableId(kind, key),
+      alertKey: key,
+      entity: x.entity,
+      scope: x.scope,
+      ...(x.indicator ? { indicator: x.indicator } : {}),
+      comparison: x.comparison,
+      fromPeriod: x.fromPeriod,
+      fromRank: x.fromRank,
+      ...ownerOf(x.indicator),
+    };
+  }
+
   function alertEvent(a: AlertEvent): OutboxEvent {
-    if (a.kind === 'slipped') {
-      const s = a.slip;
+    if (a.kind === 'reachedFirst') {
+      const t = a.transition;
+      return build(rankingReachedFirst, {
+        ...alertFields('reachedFirst', a.key, t),
+        tied: t.tied,
+        message: reachedFirstMessage(t, names),
+      });
+    }
+    const s = a.slip;
+    const slipFields = {
+      ...alertFields(a.kind, a.key, s),
+      rule: s.rule,
+      severity: s.severity,
+      toRank: s.toRank,
+      gap: gapFor(r, s.entity, s.scope, s.indicator),
+    };
+    if (a.kind === 'slipped')
       return build(rankingSlipped, {
-        ...base,
-        eventId: stableId('slipped', a.key),
-        alertKey: a.key,
-        entity: s.entity,
-        scope: s.scope,
-        ...(s.indicator ? { indicator: s.indicator } : {}),
-        rule: s.rule,
-        severity: s.severity,
-        comparison: s.comparison,
-        fromPeriod: s.fromPeriod,
-        fromRank: s.fromRank,
-        toRank: s.toRank,
-        ...ownerOf(s.indicator),
-        gap: gapFor(r, s.entity, s.scope, s.indicator),
+        ...slipFields,
         prescriptions: prescriptionsFor(r, s.entity),
         message: slipMessage(s, names),
       });
-    }
-    if (a.kind === 'recovered') {
-      const s = a.slip;
-      return build(rankingRecovered, {
-        ...base,
-        eventId: stableId('recovered', a.key),
-        alertKey: a.key,
-        entity: s.entity,
-        scope: s.scope,
-        ...(s.indicator ? { indicator: s.indicator } : {}),
-        rule: s.rule,
-        severity: s.severity,
-        comparison: s.comparison,
-        fromPeriod: s.fromPeriod,
-        fromRank: s.fromRank,
-        toRank: s.toRank,
-        rank: a.rank,
-        ...ownerOf(s.indicator),
-        gap: gapFor(r, s.entity, s.scope, s.indicator),
-        message: recoveredMessage(s, a.rank, names),
-      });
-    }
-    const t = a.transition;
-    return build(rankingReachedFirst, {
-      ...base,
-      eventId: stableId('reachedFirst', a.key),
-      alertKey: a.key,
-      entity: t.entity,
-      scope: t.scope,
-      ...(t.indicator ? { indicator: t.indicator } : {}),
-      comparison: t.comparison,
-      fromPeriod: t.fromPeriod,
-      fromRank: t.fromRank,
-      tied: t.tied,
-      ...ownerOf(t.indicator),
-      message: reachedFirstMessage(t, names),
+    return build(rankingRecovered, {
+      ...slipFields,
+      rank: a.rank,
+      message: recoveredMessage(s, a.rank, names),
     });
   }
 }
