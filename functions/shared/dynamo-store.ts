@@ -44,6 +44,8 @@ export class SchemeNotFoundError extends Error {
 
 const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
 const OUTBOX_ITEM_BYTES = 300 * 1024;
+/** Standings larger than this go to chunks, keeping the head item far from the 400 KB limit. */
+const INLINE_STANDINGS_BYTES = 64 * 1024;
 /** Heads read for history (slip run rules and diagnosis look back at most this many periods). */
 export const HISTORY_PERIODS = 52;
 
@@ -224,6 +226,11 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
     return { states, versions };
   }
 
+  private async readStandings(h: HeadItem): Promise<Standings> {
+    const text = h.standings ?? (await this.readText(h.standingsChunks ?? []));
+    return JSON.parse(text) as Standings;
+  }
+
   /** Everything recording needs: the head, carry-forward inputs, period-final history and alert state. */
   async loadContext(scheme: Scheme, period: string): Promise<PeriodContext> {
     const [headItem, earlierItems, alerts] = await Promise.all([
@@ -238,6 +245,10 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
       headItem ? this.readText(headItem.inputChunks) : Promise.resolve(null),
       ...carrySources.map((h) => this.readText(h.inputChunks)),
     ]);
+    const [headStandings, ...history] = await Promise.all([
+      headItem ? this.readStandings(headItem) : Promise.resolve(null),
+      ...before.map((h) => this.readStandings(h)),
+    ]);
     return {
       head: headItem
         ? {
@@ -246,14 +257,14 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
             hash: headItem.hash,
             recordedAt: headItem.recordedAt,
             inputs: JSON.parse(headInputs!) as SnapshotInputs,
-            standings: JSON.parse(headItem.standings) as Standings,
+            standings: headStandings!,
           }
         : null,
       earlier: carrySources.map((h, i) => ({
         period: h.period,
         inputs: JSON.parse(earlierInputs[i]!) as SnapshotInputs,
       })),
-      history: before.map((h) => JSON.parse(h.standings) as Standings).reverse(),
+      history: history.reverse(),
       alerts,
     };
   }
@@ -266,7 +277,10 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
     const hash = chainHash(parts.canonical, input.previousHash);
     const inputChunks = toChunks(parts.inputs);
     const restChunks = toChunks(parts.rest);
-    await this.writeChunks([...inputChunks, ...restChunks]);
+    const standingsText = JSON.stringify(jsonSafe(input.standings));
+    const standingsChunks =
+      Buffer.byteLength(standingsText) > INLINE_STANDINGS_BYTES ? toChunks(standingsText) : [];
+    await this.writeChunks([...inputChunks, ...restChunks, ...standingsChunks]);
 
     const events = input.events(hash);
     const manifest: ManifestItem = {
@@ -289,7 +303,9 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
       schemeVersion: scheme.version,
       recordedAt: body.recordedAt,
       inputChunks: manifest.inputChunks,
-      standings: JSON.stringify(jsonSafe(input.standings)),
+      ...(standingsChunks.length
+        ? { standingsChunks: standingsChunks.map((c) => c.hash) }
+        : { standings: standingsText }),
     };
     const expiresAt = Math.floor(Date.parse(body.recordedAt) / 1000) + OUTBOX_TTL_SECONDS;
     const transact: Record<string, unknown>[] = [

@@ -21,7 +21,10 @@ export interface HeadItem {
   schemeVersion: string;
   recordedAt: string;
   inputChunks: string[];
-  standings: string;
+  /** Watched entities' standings as JSON, inline when small… */
+  standings?: string;
+  /** …or in chunks when they would crowd the 400 KB item (e.g. `watch: all` over thousands of entities). */
+  standingsChunks?: string[];
 }
 
 export interface ManifestItem {
@@ -171,6 +174,7 @@ export class DynamoSnapshotReader {
   async verify(schemeId: string, period?: string): Promise<ChainVerdict & { periods: number }> {
     const periods = period ? [period] : (await this.allHeads(schemeId)).map((h) => h.period);
     let checked = 0;
+    let head: string | null = null;
     for (const p of periods) {
       const links: ChainLink[] = [];
       for (const m of await this.manifests(schemeId, p)) {
@@ -194,7 +198,9 @@ export class DynamoSnapshotReader {
       const verdict = verifyChain(links);
       checked += verdict.checked;
       if (!verdict.ok) return { ...verdict, checked, periods: periods.length };
+      head = verdict.head;
     }
-    return { ok: true, checked, head: null, periods: periods.length };
+    // The head of the last period verified (periods come in time order).
+    return { ok: true, checked, head, periods: periods.length };
   }
 }
