@@ -214,6 +214,11 @@ export class Engine {
     return named ?? this.model.tables[0]?.name;
   }
 
+  /** The DynamoDB Local (JVM) process. */
+  get dynamodbPid(): number {
+    return this.#dynamodb.pid;
+  }
+
   /** The bus departments publish to: the first custom bus of the template. */
   get bus(): string {
     return this.model.buses[0]?.name ?? 'default';

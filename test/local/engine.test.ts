@@ -1,0 +1,526 @@
+// The engine on one machine, as `npm start` runs it: the functions bundled by CDK (synthesised once for this
+// file), DynamoDB Local, the local EventBridge, SQS and the HTTP API, all wired from the cloud assembly.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OBSERVATIONS_FILE, publishScenario, SCHEME_FILE } from '../../cli/commands/start.ts';
+import { storeFrom } from '../../cli/commands/store.ts';
+import { run } from '../../cli/main.ts';
+import { parseAlertsLog } from '../../cli/snapshot-view.ts';
+import { assessSeries } from '../../domain/assessment.ts';
+import { jsonSafe } from '../../domain/chain.ts';
+import { parseObservationsCsv } from '../../domain/observations.ts';
+import { loadSchemeText } from '../../domain/scheme.ts';
+import type { SnapshotBody } from '../../domain/snapshot.ts';
+import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
+import { keys } from '../../functions/shared/table.ts';
+import { JAVA_MISSING } from '../../local/dynamodb-local.ts';
+import { type Engine, startEngine } from '../../local/engine.ts';
+import type { EventBridgeEvent } from '../../local/eventbridge/bus.ts';
+import { PortInUseError, portIsFree } from '../../local/ports.ts';
+import { synthRankwatch } from '../support/cdk.ts';
+
+const { outdir } = synthRankwatch({}, { bundle: true });
+const scheme = loadSchemeText(readFileSync(SCHEME_FILE, 'utf8'), SCHEME_FILE);
+const rows = parseObservationsCsv(readFileSync(OBSERVATIONS_FILE, 'utf8'), scheme, OBSERVATIONS_FILE);
+const series = assessSeries(scheme, rows);
+const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    io: {
+      stdout: (t: string) => {
+        out.stdout += t;
+      },
+      stderr: (t: string) => {
+        out.stderr += t;
+      },
+    },
+  };
+}
+
+/** The ranks and gaps of a stored snapshot in the shape `assessSeries` reports them. */
+function tablesOfBody(body: SnapshotBody) {
+  const { entities, indicators } = body.inputs;
+  const r = body.results;
+  const order = (a: { rank: number; entity: string }, b: { rank: number; entity: string }) =>
+    a.rank - b.rank || entities.indexOf(a.entity) - entities.indexOf(b.entity);
+  const overall = entities
+    .map((entity, e) => ({
+      entity,
+      score: r.overall.score[e],
+      rank: r.overall.rank[e]!,
+      tied: r.overall.tied[e] === 1,
+    }))
+    .filter((row) => row.rank > 0)
+    .sort(order);
+  const byIndicator = Object.fromEntries(
+    indicators.map((id, j) => [
+      id,
+      entities
+        .map((entity, e) => ({
+          entity,
+          value: body.inputs.values[j]![e] ?? null,
+          rank: r.indicatorRanks[j]![e]!,
+          tied: r.indicatorTied[j]![e] === 1,
+          carried: r.carried[j]![e] === 1,
+          score: r.indicatorScores[j]![e],
+        }))
+        .filter((row) => row.rank > 0)
+        .sort(order),
+    ]),
+  );
+  return { overall, byIndicator };
+}
+
+describe('the Gansu scenario played through the local engine', () => {
+  let engine: Engine;
+  let store: DynamoAssessmentStore;
+  let stateDir: string;
+  const busEvents: EventBridgeEvent[] = [];
+  const finals: { period: string; snapshots: number; body: SnapshotBody }[] = [];
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'rankwatch-engine-'));
+    // A batching window of half a second gathers each week's tables into one batch even on a busy machine.
+    engine = await startEngine({
+      cdkOut: outdir,
+      timeScale: 10,
+      stateDir,
+      alertConsole: false,
+      log: () => {},
+    });
+    engine.eventBridge.onEvent((e) => busEvents.push(e));
+    store = storeFrom({ endpoint: engine.endpoints.dynamodb, table: engine.table! });
+    await store.putScheme(scheme);
+    await publishScenario(engine, scheme, rows);
+    for (const head of await store.allHeads(scheme.id)) {
+      const manifests = await store.manifests(scheme.id, head.period);
+      const last = manifests.reduce((a, b) => (b.seq > a.seq ? b : a));
+      finals.push({ period: head.period, snapshots: manifests.length, body: await store.snapshotBody(last) });
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('records one snapshot per week through the bundled ingest function, with a chain that verifies', async () => {
+    expect(finals.map((f) => f.period)).toEqual(series.periods.map((p) => p.period));
+    expect(finals.every((f) => f.snapshots === 1)).toBe(true);
+    await expect(store.verify(scheme.id)).resolves.toMatchObject({ ok: true, checked: 26, periods: 26 });
+    const ingest = [...engine.functionStats].find(([name]) => name.includes('Ingest'))![1];
+    expect(ingest).toEqual({ invocations: 26, errors: 0 });
+  });
+
+  it('stores for every week the ranks, ties, scores, gaps, diagnosis and slips that rankwatch evaluate (assessSeries) computes', () => {
+    finals.forEach((f, i) => {
+      const expected = series.periods[i]!;
+      const got = tablesOfBody(f.body);
+      expect(got.overall, f.period).toEqual(
+        expected.overall.map((o) => ({ entity: o.entity, score: o.score, rank: o.rank, tied: o.tied })),
+      );
+      for (const [id, list] of Object.entries(expected.indicators))
+        expect(got.byIndicator[id], `${f.period} ${id}`).toEqual(
+          list.map((o) => ({
+            entity: o.entity,
+            value: o.carried ? null : o.value,
+            rank: o.rank,
+            tied: o.tied,
+            carried: o.carried,
+            score: o.score,
+          })),
+        );
+      expect(f.body.results.gap, f.period).toEqual(jsonSafe(expected.gap));
+      expect(f.body.results.diagnosis, f.period).toEqual(jsonSafe(expected.diagnosis));
+      expect(f.body.results.slips, f.period).toEqual(jsonSafe(expected.slips));
+    });
+  });
+
+  it('applies the next-day correction of Tianshui’s W12 satisfaction (latest observedAt wins)', () => {
+    const w12 = finals.find((f) => f.period === '2026-W12')!.body;
+    const j = w12.inputs.indicators.indexOf('hotline_satisfaction');
+    const e = w12.inputs.entities.indexOf('tianshui');
+    const corrected = rows.filter(
+      (r) => r.period === '2026-W12' && r.entity === 'tianshui' && r.indicator === 'hotline_satisfaction',
+    );
+    expect(corrected).toHaveLength(2);
+    expect(w12.inputs.values[j]![e]).toBe(
+      corrected.reduce((a, b) => (Date.parse(b.observedAt!) > Date.parse(a.observedAt!) ? b : a)).value,
+    );
+  });
+
+  it('delivers to the leaders’ SNS topic (and its log) exactly the slip alerts assessSeries raises, each once', () => {
+    const expected = series.periods.flatMap((p) =>
+      p.alerts.filter((a) => a.kind === 'slipped').map((a) => a.key),
+    );
+    expect(expected.length).toBeGreaterThan(10);
+    const received = parseAlertsLog(readFileSync(engine.alertsLog!, 'utf8'));
+    expect(received.map((a) => a.alertKey).sort()).toEqual([...expected].sort());
+    expect(received.every((a) => a.zh.startsWith('【') && a.en.length > 0)).toBe(true);
+  });
+
+  it('puts every other alert and one Assessment.Recorded per snapshot on the bus through the relay', () => {
+    const kinds = {
+      recovered: 'Ranking.Recovered',
+      reachedFirst: 'Ranking.ReachedFirst',
+      slipped: 'Ranking.Slipped',
+    } as const;
+    const expected = series.periods.flatMap((p) => p.alerts.map((a) => `${kinds[a.kind]}|${a.key}`)).sort();
+    const got = busEvents
+      .filter((e) => e.source === 'rankwatch.engine' && e['detail-type'].startsWith('Ranking.'))
+      .map((e) => `${e['detail-type']}|${String(e.detail.alertKey)}`)
+      .sort();
+    expect(got).toEqual(expected);
+    expect(busEvents.filter((e) => e['detail-type'] === 'Assessment.Recorded')).toHaveLength(26);
+  });
+
+  it('projects every snapshot into per-entity history through the stream-triggered function', async () => {
+    const history = await store.entityHistory(scheme.id, 'lanzhou', { finalOnly: true });
+    expect(history.map((h) => [h.period, h.rank])).toEqual(
+      series.periods.map((p) => [p.period, p.overall.find((o) => o.entity === 'lanzhou')!.rank]),
+    );
+  });
+
+  describe('the CLI against the running engine (found through its engine file)', () => {
+    beforeAll(() => {
+      const file = join(stateDir, 'engine.json');
+      writeFileSync(file, JSON.stringify({ ...engine.state(), schemes: [scheme.id] }));
+      process.env.RANKWATCH_ENGINE_FILE = file;
+    });
+
+    it('rankwatch standings prints the final ranking from the query function, with arrows', async () => {
+      const { out, io } = capture();
+      expect(await run(['standings'], io)).toBe(0);
+      const w26 = series.periods.at(-1)!;
+      expect(out.stdout).toContain('2026-W26 · 第1号快照');
+      const lines = out.stdout.split('\n').filter((l) => /^\d+(?: \(并列\))?\s/.test(l));
+      expect(lines.map((l) => Number(l.split(/\s+/)[0]))).toEqual(w26.overall.map((o) => o.rank));
+      expect(out.stdout).toMatch(/2\s+▶ 兰州市\s+77\.30/);
+    });
+
+    it('rankwatch history --entity lanzhou lists its rank in every week', async () => {
+      const { out, io } = capture();
+      expect(await run(['history', '--entity', 'lanzhou', '--format', 'json'], io)).toBe(0);
+      const history = JSON.parse(out.stdout) as { period: string; rank: number }[];
+      expect(history.map((h) => h.rank)).toEqual(
+        series.periods.map((p) => p.overall.find((o) => o.entity === 'lanzhou')!.rank),
+      );
+    });
+
+    it('rankwatch snapshot --period --as-of answers what was known then: nothing before the first snapshot', async () => {
+      const { out, io } = capture();
+      expect(await run(['snapshot', '--period', '2026-W16', '--as-of', '2020-01-01T00:00:00Z'], io)).toBe(1);
+      expect(out.stderr).toMatch(/404.*尚无快照/);
+      const now = capture();
+      expect(
+        await run(['snapshot', '--period', '2026-W16', '--as-of', new Date().toISOString()], now.io),
+      ).toBe(0);
+      expect(now.out.stdout).toMatch(/3\s+▶ 兰州市\s+74\.05\s+↓2/);
+    });
+
+    it('rankwatch verify walks the chain through the query function', async () => {
+      const { out, io } = capture();
+      expect(await run(['verify'], io)).toBe(0);
+      expect(out.stdout).toContain('chain verified: 26 snapshot(s) in 26 period(s)');
+    });
+
+    it('rankwatch standings --aws runs the same query handler in-process over the table (here DynamoDB Local)', async () => {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_DYNAMODB: engine.endpoints.dynamodb,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_REGION: 'us-east-1',
+      });
+      try {
+        const { out, io } = capture();
+        expect(await run(['standings', '--aws', '--table', engine.table!, '--scheme', scheme.id], io)).toBe(
+          0,
+        );
+        expect(out.stdout).toMatch(/2\s+▶ 兰州市\s+77\.30/);
+      } finally {
+        process.env = saved;
+      }
+    });
+
+    it('rankwatch publish of an indicator the department does not own prints the Observation.Rejected reasons; the rejection reaches that department’s queue and the raw record the rejected-records queue', async () => {
+      const { out, io } = capture();
+      const code = await run(
+        [
+          'publish',
+          '--indicator',
+          'gov_online_rate',
+          '--entity',
+          'lanzhou',
+          '--period',
+          '2026-W26',
+          '--value',
+          '99',
+          '--department',
+          'hotline12345',
+        ],
+        io,
+      );
+      expect(code).toBe(3);
+      expect(out.stdout).toContain('已拒收 / rejected (authorisation)');
+      expect(out.stdout).toContain('[not_owner]');
+      const queue = (part: string) => [...engine.queues.values()].find((q) => q.name.includes(part))!;
+      const toDepartment = queue('Rejectionshotline12345').messages();
+      expect(toDepartment).toHaveLength(1);
+      expect(JSON.parse(toDepartment[0]!.body)).toMatchObject({
+        'detail-type': 'Observation.Rejected',
+        detail: { cause: 'authorisation', originalSource: 'dept.hotline12345' },
+      });
+      expect(queue('Rejectionsgovservice').messages()).toHaveLength(0);
+      const raw = queue('RejectedRecords').messages();
+      expect(raw).toHaveLength(1);
+      expect(JSON.parse(raw[0]!.body)).toMatchObject({
+        source: 'dept.hotline12345',
+        detail: { indicator: 'gov_online_rate' },
+      });
+    });
+
+    it('rankwatch publish of one value waits for the new snapshot and prints the new rank', async () => {
+      const { out, io } = capture();
+      const code = await run(
+        [
+          'publish',
+          '--indicator',
+          'hotline_satisfaction',
+          '--entity',
+          'lanzhou',
+          '--period',
+          '2026-W26',
+          '--value',
+          '99.9',
+        ],
+        io,
+      );
+      expect(code).toBe(0);
+      expect(out.stdout).toMatch(/已应用 \/ applied: .* 第2号快照 snapshot #2/);
+      expect(out.stdout).toContain('兰州市 总排名第');
+      const again = capture();
+      expect(
+        await run(
+          [
+            'publish',
+            '--indicator',
+            'hotline_satisfaction',
+            '--entity',
+            'lanzhou',
+            '--period',
+            '2026-W26',
+            '--value',
+            '99.9',
+            '--observed-at',
+            '2020-01-01T00:00:00Z',
+          ],
+          again.io,
+        ),
+      ).toBe(0);
+      expect(again.out.stdout).toContain('未改变任何数值');
+    });
+
+    it('rankwatch test-pattern answers with the patterns of the synthesised rules', async () => {
+      const event = JSON.stringify({
+        source: 'rankwatch.engine',
+        'detail-type': 'Ranking.Slipped',
+        detail: {},
+      });
+      const yes = capture();
+      expect(await run(['test-pattern', '--rule', 'LeaderAlertsSlipped', '--event', event], yes.io)).toBe(0);
+      expect(yes.out.stdout).toContain('匹配 / matches');
+      const no = capture();
+      expect(
+        await run(['test-pattern', '--rule', 'IngestionDepartmentReports', '--event', event], no.io),
+      ).toBe(1);
+      const bad = capture();
+      expect(await run(['test-pattern', '--pattern', '{"source":"x"}', '--event', event], bad.io)).toBe(2);
+      expect(bad.out.stdout).toContain('InvalidEventPatternException');
+    });
+
+    it('rankwatch tick says there is no scheduled rule in this template', async () => {
+      const { out, io } = capture();
+      expect(await run(['tick'], io)).toBe(0);
+      expect(out.stdout).toContain('no scheduled rules');
+    });
+  });
+});
+
+describe('failures on purpose, with the timers 250 times faster', () => {
+  let engine: Engine;
+  let store: DynamoAssessmentStore;
+
+  beforeAll(async () => {
+    engine = await startEngine({
+      cdkOut: outdir,
+      // The ingest queue's visibility timeout (720 s) becomes 2.9 s: longer than a warm invocation takes, as
+      // Lambda's guidance asks (a shorter one would redeliver records still being processed).
+      timeScale: 250,
+      stateDir: mkdtempSync(join(tmpdir(), 'rankwatch-fail-')),
+      alertConsole: false,
+      log: () => {},
+      // The relay's PutEvents goes nowhere: every outbox record fails, is retried and finally set aside.
+      functionEnvironment: {
+        'rankwatch-relay': { AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' },
+      },
+    });
+    store = storeFrom({ endpoint: engine.endpoints.dynamodb, table: engine.table! });
+    await store.putScheme(scheme);
+    // A scheme whose stored version cannot be read: ingest treats it as the store failing and retries.
+    await store.doc.send(
+      new PutCommand({ TableName: store.table, Item: { ...keys.schemeActive('poisoned'), version: '1' } }),
+    );
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: { ...keys.schemeVersion('poisoned', '1'), scheme: '{not json' },
+      }),
+    );
+    // A warm execution environment, so that the first batch is not slowed by the bundle's cold start.
+    const ingest = [...engine.functions.values()].find((f) => f.name.includes('Ingest'))!;
+    await ingest.invoke({ Records: [] });
+    const client = new EventBridgeClient({ ...local, endpoint: engine.endpoints.eventBridge });
+    const detail = (schemeId: string) =>
+      JSON.stringify({
+        schemaVersion: 1,
+        scheme: schemeId,
+        indicator: 'hotline_satisfaction',
+        entity: 'lanzhou',
+        period: '2026-W01',
+        value: 90,
+        observedAt: '2026-01-05T08:30:00+08:00',
+      });
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: engine.bus,
+            Source: 'dept.hotline12345',
+            DetailType: 'Indicator.ValueReported',
+            Detail: detail(scheme.id),
+          },
+          {
+            EventBusName: engine.bus,
+            Source: 'dept.hotline12345',
+            DetailType: 'Indicator.ValueReported',
+            Detail: detail('poisoned'),
+          },
+        ],
+      }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+    client.destroy();
+    await engine.settle({ timeoutMs: 60_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  const ingestBatches = () => engine.batches.filter((b) => b.kind === 'sqs').map((b) => b.outcome);
+
+  it('reports only the poisoned record as a batch item failure: the good record of the same batch is applied', async () => {
+    const [first] = ingestBatches();
+    expect(first!.messageIds).toHaveLength(2);
+    expect(first!.failedMessageIds).toHaveLength(1);
+    const heads = await store.allHeads(scheme.id);
+    expect(heads.map((h) => [h.period, h.seq])).toEqual([['2026-W01', 1]]);
+  });
+
+  it('redelivers the failed record after each visibility timeout until maxReceiveCount, then the queue moves it to the DLQ', () => {
+    const batches = ingestBatches();
+    const poisoned = batches[0]!.failedMessageIds[0]!;
+    // The first delivery and four redeliveries (maxReceiveCount 5), each failing the poisoned record only.
+    expect(batches.map((b) => [b.messageIds.length, b.failedMessageIds])).toEqual([
+      [2, [poisoned]],
+      [1, [poisoned]],
+      [1, [poisoned]],
+      [1, [poisoned]],
+      [1, [poisoned]],
+    ]);
+    const ingestQueue = [...engine.queues.values()].find((q) => /IngestionQueue/.test(q.name))!;
+    expect(ingestQueue.size).toBe(0);
+    const dlq = [...engine.queues.values()].find((q) => /IngestionDeadLetterQueue/.test(q.name))!.messages();
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]).toMatchObject({ messageId: poisoned, deadLetterQueueSourceArn: ingestQueue.arn });
+    expect(JSON.parse(dlq[0]!.body)).toMatchObject({ detail: { scheme: 'poisoned' } });
+  });
+
+  it('retries the failing relay on its stream (MaximumRetryAttempts 10) and then records the batch in its on-failure queue; the history projection is unaffected', async () => {
+    const relay = engine.batches.flatMap((b) =>
+      b.kind === 'stream' && b.function.includes('Relay') ? [b.outcome] : [],
+    );
+    expect(relay).toHaveLength(11);
+    expect(relay.at(-1)!.discarded).toBe('RetryAttemptsExhausted');
+    const failures = [...engine.queues.values()].find((q) => /RelayFailures/.test(q.name))!.messages();
+    expect(failures).toHaveLength(1);
+    expect(JSON.parse(failures[0]!.body)).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 11 },
+      version: '1.0',
+      DDBStreamBatchInfo: { batchSize: 1, streamArn: expect.stringContaining('/stream/') },
+    });
+    const history = await store.entityHistory(scheme.id, 'lanzhou');
+    expect(history.map((h) => h.period)).toEqual(['2026-W01']);
+  });
+
+  it('stops without leaving a port listening or the DynamoDB Local process running', async () => {
+    const ports = [
+      engine.endpoints.eventBridge,
+      engine.endpoints.sqs,
+      engine.endpoints.dynamodb,
+      ...Object.values(engine.endpoints.apis),
+    ].map((url) => Number(new URL(url).port));
+    const pid = engine.dynamodbPid;
+    await engine.stop();
+    for (const port of ports) expect(await portIsFree(port), `port ${port}`).toBe(true);
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('clear errors when the engine cannot start', () => {
+  it('names the port that is taken, and leaves nothing running', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await expect(
+        startEngine({ cdkOut: outdir, ports: { eventBridge: port }, log: () => {} }),
+      ).rejects.toThrow(PortInUseError);
+      await expect(
+        startEngine({ cdkOut: outdir, ports: { eventBridge: port }, log: () => {} }),
+      ).rejects.toThrow(`port ${port} is already in use`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  it('says Java is missing when it cannot be started, and closes the endpoint it had opened', async () => {
+    const saved = process.env.JAVA_HOME;
+    process.env.JAVA_HOME = '/nonexistent-java';
+    let url = '';
+    try {
+      await expect(
+        startEngine({
+          cdkOut: outdir,
+          log: () => {},
+          onEventBridgeListening: (u) => {
+            url = u;
+          },
+          stateDir: mkdtempSync(join(tmpdir(), 'rw-')),
+        }),
+      ).rejects.toThrow(JAVA_MISSING);
+    } finally {
+      if (saved === undefined) delete process.env.JAVA_HOME;
+      else process.env.JAVA_HOME = saved;
+    }
+    expect(await portIsFree(Number(new URL(url).port))).toBe(true);
+  });
+});
