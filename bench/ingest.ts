@@ -561,8 +561,8 @@ try {
       'as the ingest event source mapping configures; every run on a fresh table, batches delivered one after another.',
   );
   console.log(
-    `Naive baseline 基线: every observation delivered alone (one evaluation and one snapshot each), on the first ` +
-      `${BASELINE_WEEKS} weeks only to keep the run short; ours is shown on the same weeks (like for like) and on ` +
+    `Naive baseline 基线: every observation delivered alone (one evaluation and one snapshot each), on weeks ` +
+      `${someWeeks} only to keep the run short; ours is shown on the same weeks (like for like) and on ` +
       'all weeks (ratios still against the short baseline, whose early weeks carry less history: conservative).',
   );
   console.log(
