@@ -74,6 +74,31 @@ export function allEffectiveWeights(ev: Evaluation): Float64Array {
   return out;
 }
 
+/**
+ * The other ranked entities' overall comparison keys (rounded raw composites, in entity order, without
+ * rescale) and the same sorted, per evaluation and entity; undefined when a key is NaN.
+ */
+const keyCache = new WeakMap<
+  Evaluation,
+  Map<number, { keys: Float64Array; sorted: Float64Array } | undefined>
+>();
+function evaluatedKeys(ev: Evaluation, e: number): { keys: Float64Array; sorted: Float64Array } | undefined {
+  let byEntity = keyCache.get(ev);
+  if (!byEntity) {
+    byEntity = new Map();
+    keyCache.set(ev, byEntity);
+  }
+  if (byEntity.has(e)) return byEntity.get(e);
+  const precision = ev.compiled.scheme.composite.precision;
+  const list: number[] = [];
+  for (let o = 0; o < ev.n; o++)
+    if (o !== e && ev.rank[o]! > 0) list.push(roundTo(ev.rawComposite[o]!, precision));
+  const keys = Float64Array.from(list);
+  const out = keys.some(Number.isNaN) ? undefined : { keys, sorted: keys.slice().sort() };
+  byEntity.set(e, out);
+  return out;
+}
+
 /** Improving direction of an indicator's value for the composite: +1 higher-is-better, −1 lower. */
 function improving(ind: Indicator): 1 | -1 {
   return ind.direction === 'higher' ? 1 : -1;
@@ -204,7 +229,11 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     roundTo(rescale ? (range === 0 ? 1 : (v - min) / range) : v, precision);
 
   // Others' composites and comparison keys wherever they are fixed, computed at the first such probe.
-  let fixed: { raw: Float64Array; min: number; max: number; keys: Float64Array } | undefined;
+  // Without rescale their keys match the evaluation's own (bar last-bit differences, kept as corrections),
+  // so a probe binary-searches the entity's sorted keys instead of scanning every other entity.
+  let fixed:
+    | { raw: Float64Array; min: number; max: number; keys: Float64Array; corrections: number[] | undefined }
+    | undefined;
   const fixedOthers = (x: number) => {
     if (fixed) return fixed;
     const r = composites(x);
@@ -221,14 +250,37 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
     }
     const keys = new Float64Array(others.length);
     for (let q = 0; q < others.length; q++) keys[q] = key(others[q]!, min, max - min);
-    fixed = { raw: others, min, max, keys };
+    let corrections: number[] | undefined;
+    const base = rescale ? undefined : evaluatedKeys(ev, e);
+    if (base && base.keys.length === keys.length) {
+      corrections = [];
+      for (let q = 0; q < keys.length; q++)
+        if (keys[q] !== base.keys[q]) corrections.push(base.keys[q]!, keys[q]!);
+    }
+    fixed = { raw: others, min, max, keys, corrections };
     return fixed;
   };
-  // A scan beats sorting the keys for binary search: a solve takes a few dozen probes, a sort of 3,000
-  // keys costs more than that many scans.
-  const countAbove = (keys: Float64Array, mine: number): number => {
+  const countAbove = (f: NonNullable<typeof fixed>, mine: number): number => {
+    if (f.corrections) {
+      if (Number.isNaN(mine)) return 0;
+      const sorted = evaluatedKeys(ev, e)!.sorted;
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! > mine) hi = mid;
+        else lo = mid + 1;
+      }
+      let above = sorted.length - lo;
+      const d = f.corrections;
+      for (let q = 0; q < d.length; q += 2) {
+        if (d[q]! > mine) above--;
+        if (d[q + 1]! > mine) above++;
+      }
+      return above;
+    }
     let above = 0;
-    for (let q = 0; q < keys.length; q++) if (keys[q]! > mine) above++;
+    for (let q = 0; q < f.keys.length; q++) if (f.keys[q]! > mine) above++;
     return above;
   };
   const rankAt = (x: number): number => {
@@ -243,7 +295,7 @@ export function makeMover(ev: Evaluation, e: number, j: number): Mover {
       }
       const range = max - min;
       const mine = key(v, min, range);
-      if (!rescale || (min === f.min && max === f.max)) return countAbove(f.keys, mine) + 1;
+      if (!rescale || (min === f.min && max === f.max)) return countAbove(f, mine) + 1;
       let better = 0;
       for (let q = 0; q < f.raw.length; q++) if (key(f.raw[q]!, min, range) > mine) better++;
       return better + 1;
