@@ -1,6 +1,6 @@
 // Evaluation benchmark: full assessment (14 × 30 and 3,000 × 200), the scoring/ranking core against DuckDB
 // computing the same minmax + composite + RANK() in SQL on the same data, and the gap analysis alone.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
 import { assessPeriod } from '../domain/assessment.ts';
 import { evaluate, type PeriodMatrix, rankedOrder } from '../domain/evaluate.ts';
@@ -126,6 +126,7 @@ function makeCase(label: string, n: number, m: number, seed: number): Case {
   const focus = `E${String(rankedOrder(probe)[Math.floor(n / 3)]!).padStart(4, '0')}`;
   const scheme = parseScheme(schemeInput(shape, [focus]));
   const c = compileScheme(scheme);
+  // Period-final standings of the watched (focus) entity: all that diagnosis and slips read from history.
   const history = periods.slice(0, HISTORY_WEEKS).map((p) => standingsOf(evaluate(c, p), [focus]));
   return { ...shape, scheme, focus, current, history };
 }
@@ -155,15 +156,28 @@ function timeSync(fn: () => unknown, warmup: number, runs: number): Timing {
   return summarise(samples);
 }
 
-async function timeAsync(fn: () => Promise<unknown>, warmup: number, runs: number): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+/** Ours and the baseline alternately, run by run, so load from other processes falls on both alike. */
+async function timePair(
+  ours: () => unknown,
+  baseline: () => Promise<unknown>,
+  warmup: number,
+  runs: number,
+): Promise<{ ours: Timing; baseline: Timing }> {
+  for (let i = 0; i < warmup; i++) {
+    ours();
+    await baseline();
   }
-  return summarise(samples);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t0 = process.hrtime.bigint();
+    ours();
+    a.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    t0 = process.hrtime.bigint();
+    await baseline();
+    b.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { ours: summarise(a), baseline: summarise(b) };
 }
 
 // ------------------------------------------------------------------------------------------- DuckDB
@@ -264,6 +278,7 @@ interface Row {
   target: { ms: number } | 'baseline' | undefined;
 }
 
+const loadBefore = loadavg()[0]!;
 const setupStart = process.hrtime.bigint();
 const small = makeCase('14×30', 14, 30, 20260101);
 const large = makeCase('3,000×200', 3000, 200, 20260202);
@@ -290,14 +305,12 @@ rows.push({
 });
 rows.push({
   name: '14×30 core (minmax, composite, ranks)',
-  ours: timeSync(() => evaluate(compiledSmall, small.current), 200, 200),
-  baseline: await timeAsync(duckSmall, 20, 50),
+  ...(await timePair(() => evaluate(compiledSmall, small.current), duckSmall, 50, 100)),
   target: undefined,
 });
 rows.push({
   name: '3,000×200 core (minmax, composite, ranks)',
-  ours: timeSync(() => evaluate(compiledLarge, large.current), 5, 25),
-  baseline: await timeAsync(duckLarge, 5, 25),
+  ...(await timePair(() => evaluate(compiledLarge, large.current), duckLarge, 5, 25)),
   target: 'baseline',
 });
 rows.push({
@@ -354,9 +367,11 @@ const table = rows.map((r) => {
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 
+const threads = (await db.runAndReadAll(`select current_setting('threads')`)).getRowsJS()[0]![0];
 console.log('rankwatch bench:evaluate — 评估基准 / evaluation benchmark');
 console.log(
-  `node ${process.versions.node}, DuckDB ${duckdbVersion()} (in-process, default threads), ${availableParallelism()} CPUs; ` +
+  `node ${process.versions.node}, DuckDB ${duckdbVersion()} (in-process, ${threads} threads), ${availableParallelism()} CPUs, ` +
+    `load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (other processes share the CPUs); ` +
     `data: seeded PRNG, all indicators minmax (mixed directions), ${TOPICS} arithmetic topics, composite precision 2, ` +
     `${HISTORY_WEEKS} weeks of history; setup ${ms(setupMs)} ms (not timed)`,
 );
