@@ -44,6 +44,11 @@ export interface RecordInput {
   announced?: (key: string) => boolean;
   observations: readonly Observation[];
   now: string;
+  /**
+   * Re-assess even when no value changed: an earlier period changed after this one was assessed, so its
+   * carried values, history, slips and diagnosis may be stale.
+   */
+  force?: boolean;
 }
 
 export interface Recorded {
@@ -67,7 +72,7 @@ export function recordAssessment(input: RecordInput): RecordResult {
   const c = compileScheme(scheme);
   const base = head?.inputs ?? emptyInputs(c);
   const { inputs, changed } = mergeObservations(c, base, input.observations);
-  if (head && changed === 0) return { kind: 'unchanged' };
+  if (head && changed === 0 && !input.force) return { kind: 'unchanged' };
   const current = inputsToMatrix(c, period, inputs);
   const earlier = input.earlier.map((e) => inputsToMatrix(c, e.period, e.inputs));
   const history = [...input.history];

@@ -7,6 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { canonicalJson, jsonSafe } from '../domain/chain.ts';
 import type { Observation } from '../domain/observations.ts';
 import { isValidPeriod, periodOrdinal } from '../domain/period.ts';
 import { recordAssessment } from '../domain/record.ts';
@@ -332,6 +333,29 @@ export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<
       }
     }
   }
+
+  // Late data: periods after the earliest one touched may have used stale carried values or history.
+  const bySchemeGroups = new Map<string, Accepted[][]>();
+  for (const g of ordered) {
+    if (g.some((a) => failures.has(a.messageId))) continue;
+    const list = bySchemeGroups.get(g[0]!.scheme) ?? [];
+    list.push(g);
+    bySchemeGroups.set(g[0]!.scheme, list);
+  }
+  for (const [schemeId, groups] of bySchemeGroups) {
+    const scheme = schemes.get(schemeId) as Scheme;
+    const touched = groups.map((g) => g[0]!.period);
+    try {
+      const written = await propagate(scheme, touched, deps);
+      if (written) deps.metric('SnapshotsWritten', written);
+    } catch (e) {
+      deps.log('error', 'later periods not re-assessed; the records will be retried', {
+        scheme: schemeId,
+        error: String(e),
+      });
+      for (const g of groups) for (const a of g) failures.add(a.messageId);
+    }
+  }
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
@@ -341,6 +365,7 @@ async function applyGroup(
   period: string,
   observations: Observation[],
   deps: IngestDeps,
+  force = false,
 ): Promise<{ seq: number; alerts: number } | null> {
   const ctx = await deps.store.loadContext(scheme, period);
   const result = recordAssessment({
@@ -353,8 +378,14 @@ async function applyGroup(
     announced: (key) => ctx.alerts.states.has(key),
     observations,
     now: deps.now().toISOString(),
+    force,
   });
   if (result.kind === 'unchanged') return null;
+  if (force && ctx.head) {
+    // A re-assessment that reproduces the stored results writes nothing.
+    const stored = await deps.store.snapshotBody((await deps.store.manifestAsOf(scheme.id, period))!);
+    if (canonicalJson(jsonSafe(stored.results)) === canonicalJson(jsonSafe(result.body.results))) return null;
+  }
   // Reached-first announcements are remembered in the alert state too, so they are sent once per key.
   const changes = [...result.alertChanges];
   for (const ev of result.alertEvents)
@@ -377,6 +408,36 @@ async function applyGroup(
     events: (hash) => eventsForRecorded(scheme, result, hash, ctx.head?.hash ?? null),
   });
   return { seq: result.body.seq, alerts: result.alertEvents.length };
+}
+
+/**
+ * Re-assesses the periods after the earliest touched one, in time order, so that correctness does not
+ * depend on delivery order. Periods up to the last touched one are always re-assessed; after it, the
+ * first period whose results come out unchanged ends the cascade. Returns the snapshots written.
+ */
+async function propagate(scheme: Scheme, touched: readonly string[], deps: IngestDeps): Promise<number> {
+  const kind = scheme.periodKind;
+  const ord = (p: string) => periodOrdinal(kind, p);
+  const first = Math.min(...touched.map(ord));
+  const last = Math.max(...touched.map(ord));
+  const later = (await deps.store.periods(scheme.id))
+    .filter((p) => ord(p) > first)
+    .sort((a, b) => ord(a) - ord(b));
+  let written = 0;
+  for (const q of later) {
+    let result: { seq: number } | null = null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await applyGroup(scheme, q, [], deps, true);
+        break;
+      } catch (e) {
+        if (!(e instanceof HeadConflictError) || attempt >= (deps.attempts ?? 3)) throw e;
+      }
+    }
+    if (result) written++;
+    else if (ord(q) > last) break;
+  }
+  return written;
 }
 
 /** Alert state of a reached-first announcement: stored so the key is never announced twice. */
