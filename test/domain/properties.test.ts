@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assessSeries, toJson } from '../../domain/assessment.ts';
 import { evaluate, type PeriodValues, toMatrix } from '../../domain/evaluate.ts';
-import { analyseGap, whatIf } from '../../domain/gap.ts';
+import { analyseGap, makeMover, whatIf } from '../../domain/gap.ts';
 import type { Observation } from '../../domain/observations.ts';
 import { competitionRanks, roundTo } from '../../domain/ranking.ts';
 import { parseScheme, type Scheme, type SchemeInput } from '../../domain/scheme.ts';
@@ -450,6 +450,52 @@ describe('evaluation is independent of input order', () => {
           ),
         ([obs, shuffled]) => {
           expect(toJson(assessSeries(s, shuffled!))).toBe(toJson(assessSeries(s, obs!)));
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+describe('the fast paths agree with the plain definitions', () => {
+  it('ranks of large fields (the bucket-sorted path) are 1 + the number strictly better', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constant(Number.NaN), fc.double({ noNaN: true })),
+          {
+            minLength: 300,
+            maxLength: 3000,
+          },
+        ),
+        fc.boolean(),
+        (keys, higher) => {
+          const r = competitionRanks(keys, higher);
+          expectCompetitionRanks(keys, r.rank, r.tied, higher);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it("a mover's rank for a probed value equals a full re-assessment with that value", () => {
+    const all: Method[] = ['goalpost', 'minmax', 'zscore', 'rank', 'none'];
+    fc.assert(
+      fc.property(
+        arbCase({ methods: all, geometric: true, zeroPolicy: false, missing: false }),
+        fc.nat(),
+        fc.double({ min: -50, max: 150, noNaN: true }),
+        ({ s, values }, pick, x) => {
+          const ev = evalOf(s, values);
+          const e = 0;
+          if (ev.rank[e] === 0) return;
+          const j = pick % s.indicators.length;
+          const ind = s.indicators[j]!;
+          const probe = roundTo(x, ind.precision);
+          const brute = whatIf(ev, [
+            { entity: s.entities[e]!.id, indicator: ind.id, value: probe },
+          ]).evaluation;
+          expect(makeMover(ev, e, j).rank(probe)).toBe(brute.rank[e]);
         },
       ),
       RUNS,
