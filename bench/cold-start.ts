@@ -1,9 +1,10 @@
 // Cold-start benchmark: every function bundle as CDK builds it for deployment (the base construct's bundling:
-// minified ESM, AWS SDK inside), side by side with a baseline handler bundled the same way in the same run —
-// its size, and the time to import it in a fresh Node 22 process with the functions' NODE_OPTIONS (median of
-// N runs, bundles interleaved so a busy machine slows all of them alike). Target: each function at most 50%
-// of the baseline's size and import time. A reference row shows the floor: the AWS SDK clients alone. Also
-// lists what weighs most in each bundle (esbuild's metafile).
+// minified ESM, AWS SDK inside), side by side with a baseline handler bundled by the same construct in the
+// same run with the AWS SDK as published — its size, and the time to import it in a fresh Node 22 process
+// with the functions' NODE_OPTIONS (median of N runs, bundles interleaved so a busy machine slows all of them
+// alike; wall clock and the process's CPU time). Target: each function at most 50% of the baseline's size and
+// import time. Reference rows show the floor (the AWS SDK clients alone) and what the engine's SDK choices do
+// to the baseline and the floor. Also lists what weighs most in each bundle (esbuild's metafile).
 //   npm run bench:cold-start [-- --runs 15]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,15 +20,24 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PROBE = join(ROOT, 'infra/bundling/import-probe.ts');
 const TARGET = 0.5;
 
+/**
+ * The baseline is the conventional handler bundled the conventional way: the AWS SDK as published. The
+ * functions are bundled as deployed, with the engine's SDK choices (sdkAliases in the base construct). The
+ * reference rows show the SDK clients alone both ways, and the baseline with the engine's SDK choices, so
+ * what the bundling choices bring and what the functions' own imports bring can be told apart.
+ */
 const ENTRIES = {
-  baseline: 'bench/cold-start-baseline.ts',
-  'sdk-floor': 'bench/cold-start-sdk-floor.ts',
-  ingest: 'functions/ingest.ts',
-  relay: 'functions/relay.ts',
-  project: 'functions/project.ts',
-  query: 'functions/query.ts',
+  baseline: { entry: 'bench/cold-start-baseline.ts', sdkAsPublished: true },
+  'baseline, engine SDK': { entry: 'bench/cold-start-baseline.ts', sdkAsPublished: false },
+  'sdk-floor': { entry: 'bench/cold-start-sdk-floor.ts', sdkAsPublished: true },
+  'sdk-floor, engine SDK': { entry: 'bench/cold-start-sdk-floor.ts', sdkAsPublished: false },
+  ingest: { entry: 'functions/ingest.ts', sdkAsPublished: false },
+  relay: { entry: 'functions/relay.ts', sdkAsPublished: false },
+  project: { entry: 'functions/project.ts', sdkAsPublished: false },
+  query: { entry: 'functions/query.ts', sdkAsPublished: false },
 } as const;
 type Name = keyof typeof ENTRIES;
+const REFERENCE: readonly Name[] = ['baseline', 'baseline, engine SDK', 'sdk-floor', 'sdk-floor, engine SDK'];
 
 function runsFromArgs(): number {
   const i = process.argv.indexOf('--runs');
@@ -44,14 +54,15 @@ function bundleAll(outdir: string): Record<Name, string> {
   const app = new App({ outdir, context: cdkJson.context });
   const stack = new Stack(app, 'ColdStart');
   const fns = Object.fromEntries(
-    (Object.keys(ENTRIES) as Name[]).map((name) => [
+    (Object.keys(ENTRIES) as Name[]).map((name, i) => [
       name,
-      new EngineFunction(stack, name, {
-        entry: ENTRIES[name],
+      new EngineFunction(stack, `Bundle${i}`, {
+        entry: ENTRIES[name].entry,
         description: `cold-start benchmark: ${name}`,
-        service: `bench-${name}`,
+        service: `bench-${name.replace(/\W+/g, '-')}`,
         logRetention: RetentionDays.ONE_DAY,
         metafile: true,
+        sdkAsPublished: ENTRIES[name].sdkAsPublished,
       }),
     ]),
   ) as Record<Name, EngineFunction>;
@@ -133,8 +144,9 @@ function main(): void {
     const rows = names.map((n) => {
       const w = median(wall[n]);
       const c = median(cpu[n]);
-      const reference = n === 'baseline' || n === 'sdk-floor';
-      const ok = size[n] / base.size <= TARGET && w / base.wall <= TARGET;
+      const reference = REFERENCE.includes(n);
+      // Both measures of import time must be within the target: wall clock and CPU time.
+      const ok = size[n] / base.size <= TARGET && w / base.wall <= TARGET && c / base.cpu <= TARGET;
       return [
         n,
         kb(size[n]),
@@ -168,12 +180,18 @@ function main(): void {
     console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const r of rows) console.log(line(r));
     console.log(
-      '\nsdk-floor is a reference, not a target: the DynamoDB and EventBridge clients alone, bundled the same way.',
+      '\nReference rows, not targets: the baseline is the conventional handler with the AWS SDK as published;',
+    );
+    console.log(
+      '"engine SDK" rows are bundled with the functions\' SDK choices (default credential chain and event-stream',
+    );
+    console.log(
+      'codec replaced: infra/bundling/sdk/); sdk-floor is the DynamoDB and EventBridge clients alone.',
     );
     console.log('\nHeaviest parts (bytes in the bundle):');
     for (const n of names)
       console.log(
-        `  ${n.padEnd(8)} ${heaviest(dirs[n], 6)
+        `  ${n.padEnd(21)} ${heaviest(dirs[n], 6)
           .map(([k, b]) => `${k} ${kb(b)}`)
           .join(', ')}`,
       );

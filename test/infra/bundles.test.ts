@@ -71,5 +71,13 @@ describe('every function bundle', () => {
     it('resolves no module at run time: the AWS SDK and every dependency are inside, built-ins come through shims', () => {
       expect(imported().resolved).toEqual([]);
     });
+
+    it("carries the engine's SDK choices: environment and container credentials only, no event-stream codec", () => {
+      const code = readFileSync(bundle, 'utf8');
+      expect(code).toContain('no AWS credentials: a function bundle reads them'); // infra/bundling/sdk
+      expect(code).not.toContain('@aws-sdk/credential-provider-node - defaultProvider'); // the default chain
+      expect(code).not.toContain('@aws-sdk/credential-provider-ini');
+      expect(code).not.toContain(':message-type'); // the event-stream codec's header
+    });
   });
 });
