@@ -12,8 +12,9 @@ import { DynamoSnapshotReader } from './snapshot-reader.ts';
 import { TABLE_ENV } from './table.ts';
 
 export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'rankwatch';
-export const logger = new Logger({ serviceName: SERVICE });
-export const metrics = new Metrics({ namespace: 'rankwatch', serviceName: SERVICE });
+// Marked pure so that a bundle that never uses one leaves it (and its package) out: query has no metrics.
+export const logger = /* @__PURE__ */ new Logger({ serviceName: SERVICE });
+export const metrics = /* @__PURE__ */ new Metrics({ namespace: 'rankwatch', serviceName: SERVICE });
 
 /** The document client every adapter uses: one marshalling configuration for functions, runtime and tests. */
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
