@@ -8,7 +8,13 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import type { Lang } from '../../domain/messages.ts';
 import { displayName, type Scheme } from '../../domain/scheme.ts';
-import { INDICATOR_VALUE_REPORTED, type IndicatorValueReportedDetail } from '../../events/index.ts';
+import {
+  INDICATOR_VALUE_REPORTED,
+  type IndicatorValueReportedDetail,
+  RANKING_REACHED_FIRST,
+  RANKING_RECOVERED,
+  RANKING_SLIPPED,
+} from '../../events/index.ts';
 import { departmentSource } from '../../events/sources.ts';
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import type { OutboxEvent } from '../../functions/shared/outbox.ts';
@@ -34,6 +40,8 @@ export interface PublishOptions extends TargetOptions {
   timeout?: string;
   lang?: string;
 }
+
+const ALERT_TYPES = new Set<string>([RANKING_SLIPPED, RANKING_RECOVERED, RANKING_REACHED_FIRST]);
 
 type Outcome =
   | { kind: 'applied'; seq: number; hash: string }
@@ -108,7 +116,7 @@ async function alertsOf(
   );
   return (out.Items ?? [])
     .flatMap((i) => JSON.parse(i.events as string) as OutboxEvent[])
-    .filter((e) => e.detailType.startsWith('Ranking.'));
+    .filter((e) => ALERT_TYPES.has(e.detailType));
 }
 
 /** "兰州市 总排名第2名（↑1）" for an entity in a snapshot, against the one before it. */

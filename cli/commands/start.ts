@@ -11,7 +11,16 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Lang } from '../../domain/messages.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
 import { displayName, loadSchemeText, type Scheme } from '../../domain/scheme.ts';
-import { departmentSource } from '../../events/sources.ts';
+import {
+  ASSESSMENT_RECORDED,
+  departmentSource,
+  INDICATOR_RESULTS_PUBLISHED,
+  INDICATOR_VALUE_REPORTED,
+  OBSERVATION_REJECTED,
+  RANKING_REACHED_FIRST,
+  RANKING_RECOVERED,
+  RANKING_SLIPPED,
+} from '../../events/index.ts';
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { type Engine, startEngine } from '../../local/engine.ts';
 import { engineFile, removeEngineState, runningEngine, writeEngineState } from '../engine-client.ts';
@@ -202,11 +211,20 @@ async function report(
     `查询 API（查询函数，路由来自模板）/ query API (the query function, routes from the template): ${api ?? '—'}`,
     '',
   );
-  const rejected = busEvents.get('Observation.Rejected') ?? 0;
+  const count = (detailType: string) => busEvents.get(detailType) ?? 0;
   const dlq = [...engine.queues.values()].filter((q) => /Dlq|DeadLetter|Failures|Rejected/i.test(q.name));
   out.push('━━ 部门与运维看到的 · what departments and operators see ━━', '');
   out.push(
-    `总线事件 / bus events: 部门上报 department reports ${(busEvents.get('Indicator.ResultsPublished') ?? 0) + (busEvents.get('Indicator.ValueReported') ?? 0)} · 评估记录 Assessment.Recorded ${busEvents.get('Assessment.Recorded') ?? 0} · 排名下滑 Ranking.Slipped ${busEvents.get('Ranking.Slipped') ?? 0} · 恢复 Ranking.Recovered ${busEvents.get('Ranking.Recovered') ?? 0} · 登顶 Ranking.ReachedFirst ${busEvents.get('Ranking.ReachedFirst') ?? 0} · 拒收 Observation.Rejected ${rejected}`,
+    `总线事件 / bus events: 部门上报 department reports ${count(INDICATOR_RESULTS_PUBLISHED) + count(INDICATOR_VALUE_REPORTED)} · ` +
+      [
+        ['评估记录', ASSESSMENT_RECORDED],
+        ['排名下滑', RANKING_SLIPPED],
+        ['恢复', RANKING_RECOVERED],
+        ['登顶', RANKING_REACHED_FIRST],
+        ['拒收', OBSERVATION_REJECTED],
+      ]
+        .map(([zh, type]) => `${zh} ${type} ${count(type!)}`)
+        .join(' · '),
   );
   out.push(
     `函数调用 / invocations: ${[...engine.functionStats].map(([name, s]) => `${shortName(name)} ${s.invocations}${s.errors ? ` (${s.errors} 失败 failed)` : ''}`).join(' · ')}`,
@@ -238,7 +256,7 @@ function servingText(engine: Engine, scheme: Scheme): string {
     {
       EventBusName: engine.bus,
       Source: 'dept.hotline12345',
-      DetailType: 'Indicator.ValueReported',
+      DetailType: INDICATOR_VALUE_REPORTED,
       Detail: detail,
     },
   ]);
@@ -257,7 +275,7 @@ function servingText(engine: Engine, scheme: Scheme): string {
     '  npx rankwatch publish --indicator hotline_satisfaction --entity lanzhou --period 2026-W26 --value 99.5',
     '  npx rankwatch publish --indicator gov_online_rate --entity lanzhou --period 2026-W26 --value 99 --department hotline12345   # 被拒收 rejected: not the owner',
     '  npx rankwatch standings · npx rankwatch history --entity lanzhou · npx rankwatch snapshot --period 2026-W16 · npx rankwatch verify',
-    `  npx rankwatch test-pattern --rule ${engine.model.rules[0]?.name ?? 'RULE'} --event '{"source":"dept.hotline12345","detail-type":"Indicator.ValueReported","detail":{}}'`,
+    `  npx rankwatch test-pattern --rule ${engine.model.rules[0]?.name ?? 'RULE'} --event '${JSON.stringify({ source: 'dept.hotline12345', 'detail-type': INDICATOR_VALUE_REPORTED, detail: {} })}'`,
     '',
     '按 Ctrl+C 停止 / press Ctrl+C to stop',
   ].join('\n');
