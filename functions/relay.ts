@@ -22,7 +22,7 @@ import {
   putEventsEntrySize,
 } from '../events/index.ts';
 import type { OutboxEvent } from './shared/outbox.ts';
-import { count, defaultEventBridge, defaultReader, log, logger, metrics } from './shared/runtime.ts';
+import { count, defaultEventBridge, defaultTable, log, logger, metrics } from './shared/runtime.ts';
 import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
 import { itemKind, keys, TTL_ATTRIBUTE } from './shared/table.ts';
 
@@ -193,7 +193,7 @@ export async function relayHandler(
 /** Lambda entry point: the plain handler wrapped with Powertools logging and metrics. */
 export const handler = middy((event: DynamoDBStreamEvent) =>
   relayHandler(event, {
-    store: defaultReader(),
+    store: defaultTable(),
     eventBridge: defaultEventBridge(),
     busName: process.env.EVENT_BUS_NAME ?? DEFAULT_BUS_NAME,
     now: () => new Date(),

@@ -27,6 +27,13 @@ function tableName(): string {
   return table;
 }
 
+let table: { doc: DynamoDBDocumentClient; table: string } | undefined;
+/** The table and its client alone, for a function that reads no snapshot (relay: its bundle has no chunks). */
+export function defaultTable(): { doc: DynamoDBDocumentClient; table: string } {
+  table ??= { doc: documentClient(new DynamoDBClient({})), table: tableName() };
+  return table;
+}
+
 let store: DynamoAssessmentStore | undefined;
 export function defaultStore(): DynamoAssessmentStore {
   store ??= new DynamoAssessmentStore(documentClient(new DynamoDBClient({})), tableName());
