@@ -36,7 +36,7 @@ export function slipMessage(slip: Slip, names: Names): { zh: string; en: string 
   const ent = names.entity(slip.entity);
   const scopeZh = slip.scope === 'overall' ? '总排名' : `「${names.indicator(slip.indicator!).zh}」排名`;
   const scopeEn =
-    slip.scope === 'overall' ? 'overall rank' : `rank on "${names.indicator(slip.indicator!).en}"`;
+    slip.scope === 'overall' ? 'overall rank' : `rank on “${names.indicator(slip.indicator!).en}”`;
   const rule = RULE_NAMES[slip.rule];
   const sev = SEVERITY_NAMES[slip.severity];
   const when =
@@ -66,7 +66,7 @@ export function slipMessage(slip: Slip, names: Names): { zh: string; en: string 
         ? { zh: '总分', en: 'overall' }
         : {
             zh: `「${names.indicator(slip.indicator!).zh}」`,
-            en: `on "${names.indicator(slip.indicator!).en}"`,
+            en: `on “${names.indicator(slip.indicator!).en}”`,
           };
     return {
       zh: `【${sev.zh}】${ent.zh} ${slip.toPeriod} ${scope.zh}${change.zh}（第${slip.toRank}名，${rule.zh}）${when.zh}`,
@@ -83,7 +83,7 @@ export function recoveredMessage(slip: Slip, rank: number, names: Names): { zh: 
   const ent = names.entity(slip.entity);
   const scopeZh = slip.scope === 'overall' ? '总排名' : `「${names.indicator(slip.indicator!).zh}」排名`;
   const scopeEn =
-    slip.scope === 'overall' ? 'overall rank' : `rank on "${names.indicator(slip.indicator!).en}"`;
+    slip.scope === 'overall' ? 'overall rank' : `rank on “${names.indicator(slip.indicator!).en}”`;
   return {
     zh: `【已恢复】${ent.zh} ${scopeZh}回到第${rank}名（${RULE_NAMES[slip.rule].zh}已解除）`,
     en: `[recovered] ${ent.en} ${scopeEn} is back at ${rank} (${RULE_NAMES[slip.rule].en} cleared)`,
@@ -96,11 +96,19 @@ export function reachedFirstMessage(
 ): { zh: string; en: string } {
   const ent = names.entity(t.entity);
   const scopeZh = t.scope === 'overall' ? '总排名' : `「${names.indicator(t.indicator!).zh}」`;
-  const scopeEn = t.scope === 'overall' ? 'overall' : `on "${names.indicator(t.indicator!).en}"`;
+  const scopeEn = t.scope === 'overall' ? 'overall' : `on “${names.indicator(t.indicator!).en}”`;
   return {
     zh: `【登顶】${ent.zh} ${t.period} ${scopeZh}由第${t.fromRank}名升至第1名`,
     en: `[first place] ${ent.en} ${t.period} reached first ${scopeEn} (was ${t.fromRank})`,
   };
+}
+
+/**
+ * ASCII double quotes in names become typographic ones: alert texts travel inside EventBridge input
+ * templates, where a raw `"` in a value breaks the quoted text the leaders receive.
+ */
+export function typographic(name: string): string {
+  return name.replace(/"([^"]*)"/g, '“$1”').replace(/"/g, '”');
 }
 
 /** Name lookups for a scheme, each name in both languages (falling back to the other, then the id). */
@@ -109,8 +117,8 @@ export function schemeNames(scheme: {
   indicators: { id: string; name: { zh?: string; en?: string } }[];
 }): Names {
   const both = (id: string, n?: { zh?: string; en?: string }) => ({
-    zh: n?.zh ?? n?.en ?? id,
-    en: n?.en ?? n?.zh ?? id,
+    zh: typographic(n?.zh ?? n?.en ?? id),
+    en: typographic(n?.en ?? n?.zh ?? id),
   });
   const ent = new Map(scheme.entities.map((e) => [e.id, e.name]));
   const ind = new Map(scheme.indicators.map((i) => [i.id, i.name]));

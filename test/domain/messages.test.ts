@@ -43,7 +43,7 @@ describe('bilingual messages', () => {
     );
     expect(m.zh).toBe('【提示】兰州市 2026-02 「接通率」排名由第1名变为第3名（排名下降）（本期数据更新）');
     expect(m.en).toBe(
-      '[info] Lanzhou 2026-02 rank on "Answer rate" went from 1 to 3 (rank drop) (provisional, same period)',
+      '[info] Lanzhou 2026-02 rank on “Answer rate” went from 1 to 3 (rank drop) (provisional, same period)',
     );
   });
 
@@ -82,5 +82,20 @@ describe('margin erosion messages', () => {
     expect(slipMessage({ ...erosion(2, 0.5), toRank: 1 }, names).zh).toBe(
       '【提示】兰州市 2026-02 总分领先第二名优势由2.00分收窄至0.50分（第1名，优势收窄/差距扩大）',
     );
+  });
+});
+
+describe('names in alert texts', () => {
+  it('carry no ASCII double quote, which would break the quoted text of an EventBridge input template', () => {
+    const n = schemeNames({
+      entities: [{ id: 'lz', name: { zh: '兰州市', en: 'Lanzhou' } }],
+      indicators: [{ id: 'one', name: { zh: '“高效办成一件事”', en: '"Get one thing done" packages' } }],
+    });
+    const m = slipMessage({ ...slip, scope: 'indicator', indicator: 'one' }, n);
+    expect(m.en).toBe(
+      '[critical] Lanzhou 2026-02 rank on ““Get one thing done” packages” went from 1 to 3 (rank drop)',
+    );
+    expect(m.en).not.toContain('"');
+    expect(m.zh).not.toContain('"');
   });
 });
