@@ -1,18 +1,31 @@
 // The assessment scheme (考核方案): its model, its zod validation and the loader for JSON or YAML text.
 
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { PERIOD_KINDS } from './period.ts';
 import { parseYaml } from './yaml.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must contain only letters, digits, "-" and "_"');
+// zod/mini keeps a function bundle to the parts the scheme uses (npm run bench:cold-start); these are zod's
+// English messages, which the classic `zod` import sets up by itself.
+z.config(en());
+
+const id = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must contain only letters, digits, "-" and "_"'));
 
 export const localisedName = z
-  .object({ zh: z.string().min(1).optional(), en: z.string().min(1).optional() })
-  .refine((n) => n.zh !== undefined || n.en !== undefined, 'needs at least one of zh, en');
+  .object({
+    zh: z.optional(z.string().check(z.minLength(1))),
+    en: z.optional(z.string().check(z.minLength(1))),
+  })
+  .check(z.refine((n) => n.zh !== undefined || n.en !== undefined, 'needs at least one of zh, en'));
 
-const weight = z.number().refine((w) => Number.isFinite(w) && w > 0, 'must be > 0');
+const weight = z.number().check(z.refine((w: number) => Number.isFinite(w) && w > 0, 'must be > 0'));
 const aggregate = z.enum(['arithmetic', 'geometric']);
 const direction = z.enum(['higher', 'lower']);
+/** A whole number from `min` (and up to `max`): classic zod's `z.number().int().min(min).max(max)`. */
+const integer = (min: number, max?: number) =>
+  z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
 
 const normalise = z.discriminatedUnion('method', [
   z
@@ -20,31 +33,31 @@ const normalise = z.discriminatedUnion('method', [
       method: z.literal('goalpost'),
       best: z.number(),
       worst: z.number(),
-      transform: z.literal('log').optional(),
-      offset: z.number().optional(),
+      transform: z.optional(z.literal('log')),
+      offset: z.optional(z.number()),
     })
-    .refine((n) => n.best !== n.worst, { message: 'best and worst must differ', path: ['worst'] }),
+    .check(z.refine((n) => n.best !== n.worst, { message: 'best and worst must differ', path: ['worst'] })),
   z.object({ method: z.literal('minmax') }),
   z.object({ method: z.literal('zscore') }),
   z.object({
     method: z.literal('rank'),
-    points: z.array(z.number()).min(1).optional(),
+    points: z.optional(z.array(z.number()).check(z.minLength(1))),
   }),
   z.object({ method: z.literal('none') }),
 ]);
 
-const target = z.union([z.number(), z.object({ value: z.number(), by: z.string().optional() })]);
+const target = z.union([z.number(), z.object({ value: z.number(), by: z.optional(z.string()) })]);
 
 const indicator = z.object({
   id,
   name: localisedName,
-  topic: id.optional(),
+  topic: z.optional(id),
   weight,
   direction,
   unit: z.string(),
-  owner: z.string().min(1),
-  precision: z.number().int().min(0).max(12).optional(),
-  target: target.optional(),
+  owner: z.string().check(z.minLength(1)),
+  precision: z.optional(integer(0, 12)),
+  target: z.optional(target),
   normalise,
 });
 
@@ -52,177 +65,185 @@ const topic = z.object({
   id,
   name: localisedName,
   weight,
-  parent: id.optional(),
-  aggregate: aggregate.optional(),
-  floor: z.number().min(0).optional(),
+  parent: z.optional(id),
+  aggregate: z.optional(aggregate),
+  floor: z.optional(z.number().check(z.gte(0))),
 });
 
 const slipRule = z.discriminatedUnion('rule', [
-  z.object({ rule: z.literal('rankDrop'), min: z.number().int().min(1) }),
+  z.object({ rule: z.literal('rankDrop'), min: integer(1) }),
   z.object({ rule: z.literal('lostFirst') }),
-  z.object({ rule: z.literal('leftTopN'), n: z.number().int().min(1) }),
+  z.object({ rule: z.literal('leftTopN'), n: integer(1) }),
   z.object({ rule: z.literal('belowAverage') }),
-  z.object({ rule: z.literal('consecutiveDeclines'), periods: z.number().int().min(1) }),
-  z.object({ rule: z.literal('marginErosion'), points: z.number().min(0) }),
+  z.object({ rule: z.literal('consecutiveDeclines'), periods: integer(1) }),
+  z.object({ rule: z.literal('marginErosion'), points: z.number().check(z.gte(0)) }),
 ]);
 const slipCommon = z.object({
   /** `overall`, `indicators` (each indicator), `all` (both), or one indicator id. */
-  scope: z.string().min(1).default('all'),
-  severity: z.enum(['critical', 'warning', 'info']).default('warning'),
-  for: z.number().int().min(1).default(1),
+  scope: z._default(z.string().check(z.minLength(1)), 'all'),
+  severity: z._default(z.enum(['critical', 'warning', 'info']), 'warning'),
+  for: z._default(integer(1), 1),
 });
 const slipRuleWithCommon = z.intersection(slipRule, slipCommon);
 
 const pattern = z.object({
   id,
   name: localisedName,
-  members: z.array(z.object({ indicator: id, expected: z.enum(['up', 'down']) })).min(1),
+  members: z.array(z.object({ indicator: id, expected: z.enum(['up', 'down']) })).check(z.minLength(1)),
 });
 
 const department = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   name: localisedName,
-  leader: localisedName.optional(),
+  leader: z.optional(localisedName),
 });
 
 export const schemeSchema = z
   .object({
     id,
-    version: z.string().min(1),
+    version: z.string().check(z.minLength(1)),
     name: localisedName,
     periodKind: z.enum(PERIOD_KINDS),
-    entities: z.array(z.object({ id, name: localisedName })).min(1),
-    focus: z.array(id).default([]),
-    watch: z.enum(['focus', 'all']).default('focus'),
-    departments: z.array(department).optional(),
-    topics: z.array(topic).optional(),
-    indicators: z.array(indicator).min(1),
-    composite: z
-      .object({
-        aggregate: aggregate.default('arithmetic'),
-        precision: z.number().int().min(0).max(12).optional(),
-        rescale: z.literal('minmax').optional(),
-        floor: z.number().min(0).optional(),
-      })
-      .default({ aggregate: 'arithmetic' }),
-    missing: z
-      .object({
-        carryForward: z.number().int().min(0).default(0),
-        otherwise: z.enum(['reweight', 'zero', 'unranked']).default('reweight'),
-      })
-      .default({ carryForward: 0, otherwise: 'reweight' }),
-    rules: z
-      .object({
-        slip: z.array(slipRuleWithCommon).default([]),
-        patterns: z.array(pattern).default([]),
-        escalation: z
-          .object({ slaHours: z.number().positive(), levels: z.array(z.string()).optional() })
-          .optional(),
-      })
-      .default({ slip: [], patterns: [] }),
+    entities: z.array(z.object({ id, name: localisedName })).check(z.minLength(1)),
+    focus: z._default(z.array(id), []),
+    watch: z._default(z.enum(['focus', 'all']), 'focus'),
+    departments: z.optional(z.array(department)),
+    topics: z.optional(z.array(topic)),
+    indicators: z.array(indicator).check(z.minLength(1)),
+    composite: z._default(
+      z.object({
+        aggregate: z._default(aggregate, 'arithmetic'),
+        precision: z.optional(integer(0, 12)),
+        rescale: z.optional(z.literal('minmax')),
+        floor: z.optional(z.number().check(z.gte(0))),
+      }),
+      { aggregate: 'arithmetic' },
+    ),
+    missing: z._default(
+      z.object({
+        carryForward: z._default(integer(0), 0),
+        otherwise: z._default(z.enum(['reweight', 'zero', 'unranked']), 'reweight'),
+      }),
+      { carryForward: 0, otherwise: 'reweight' },
+    ),
+    rules: z._default(
+      z.object({
+        slip: z._default(z.array(slipRuleWithCommon), []),
+        patterns: z._default(z.array(pattern), []),
+        escalation: z.optional(
+          z.object({
+            slaHours: z.number().check(z.positive()),
+            levels: z.optional(z.array(z.string())),
+          }),
+        ),
+      }),
+      { slip: [], patterns: [] },
+    ),
   })
-  .superRefine((s, ctx) => {
-    const dup = (list: { id: string }[], path: string) => {
-      const seen = new Set<string>();
-      list.forEach((item, i) => {
-        if (seen.has(item.id))
-          ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${item.id}"` });
-        seen.add(item.id);
+  .check(
+    z.superRefine((s, ctx) => {
+      const dup = (list: { id: string }[], path: string) => {
+        const seen = new Set<string>();
+        list.forEach((item, i) => {
+          if (seen.has(item.id))
+            ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${item.id}"` });
+          seen.add(item.id);
+        });
+      };
+      dup(s.entities, 'entities');
+      dup(s.indicators, 'indicators');
+      dup(s.topics ?? [], 'topics');
+      const entityIds = new Set(s.entities.map((e) => e.id));
+      const topicIds = new Set((s.topics ?? []).map((t) => t.id));
+      const indicatorIds = new Set(s.indicators.map((i) => i.id));
+      s.focus.forEach((f, i) => {
+        if (!entityIds.has(f))
+          ctx.addIssue({ code: 'custom', path: ['focus', i], message: `unknown entity "${f}"` });
       });
-    };
-    dup(s.entities, 'entities');
-    dup(s.indicators, 'indicators');
-    dup(s.topics ?? [], 'topics');
-    const entityIds = new Set(s.entities.map((e) => e.id));
-    const topicIds = new Set((s.topics ?? []).map((t) => t.id));
-    const indicatorIds = new Set(s.indicators.map((i) => i.id));
-    s.focus.forEach((f, i) => {
-      if (!entityIds.has(f))
-        ctx.addIssue({ code: 'custom', path: ['focus', i], message: `unknown entity "${f}"` });
-    });
-    s.indicators.forEach((ind, i) => {
-      if (ind.topic !== undefined && !topicIds.has(ind.topic))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['indicators', i, 'topic'],
-          message: `unknown topic "${ind.topic}"`,
-        });
-      if (ind.topic === undefined && topicIds.size > 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['indicators', i, 'topic'],
-          message: 'required when topics are defined',
-        });
-      const n = ind.normalise;
-      // The composite treats every score as higher-is-better; a `none` value that is better when lower
-      // would rank the indicator one way and score it the other.
-      if (n.method === 'none' && ind.direction !== 'higher')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['indicators', i, 'direction'],
-          message: 'must be "higher" for normalise method "none" (the value already is a score)',
-        });
-      if (n.method === 'goalpost' && n.transform === 'log') {
-        const off = n.offset ?? 0;
-        if (n.best + off <= 0 || n.worst + off <= 0)
+      s.indicators.forEach((ind, i) => {
+        if (ind.topic !== undefined && !topicIds.has(ind.topic))
           ctx.addIssue({
             code: 'custom',
-            path: ['indicators', i, 'normalise', 'offset'],
-            message: 'log transform needs best + offset > 0 and worst + offset > 0',
+            path: ['indicators', i, 'topic'],
+            message: `unknown topic "${ind.topic}"`,
           });
-      }
-      if (n.method === 'goalpost' && n.best > n.worst !== (ind.direction === 'higher'))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['indicators', i, 'normalise', 'best'],
-          message: `must be ${ind.direction === 'higher' ? 'greater' : 'less'} than worst for direction "${ind.direction}"`,
-        });
-    });
-    (s.topics ?? []).forEach((t, i) => {
-      if (t.parent !== undefined && !topicIds.has(t.parent))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['topics', i, 'parent'],
-          message: `unknown topic "${t.parent}"`,
-        });
-    });
-    // Topic parents must form a tree (no cycles).
-    const parentOf = new Map((s.topics ?? []).map((t) => [t.id, t.parent]));
-    (s.topics ?? []).forEach((t, i) => {
-      const seen = new Set<string>([t.id]);
-      let p = t.parent;
-      while (p !== undefined) {
-        if (seen.has(p)) {
+        if (ind.topic === undefined && topicIds.size > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['indicators', i, 'topic'],
+            message: 'required when topics are defined',
+          });
+        const n = ind.normalise;
+        // The composite treats every score as higher-is-better; a `none` value that is better when lower
+        // would rank the indicator one way and score it the other.
+        if (n.method === 'none' && ind.direction !== 'higher')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['indicators', i, 'direction'],
+            message: 'must be "higher" for normalise method "none" (the value already is a score)',
+          });
+        if (n.method === 'goalpost' && n.transform === 'log') {
+          const off = n.offset ?? 0;
+          if (n.best + off <= 0 || n.worst + off <= 0)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['indicators', i, 'normalise', 'offset'],
+              message: 'log transform needs best + offset > 0 and worst + offset > 0',
+            });
+        }
+        if (n.method === 'goalpost' && n.best > n.worst !== (ind.direction === 'higher'))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['indicators', i, 'normalise', 'best'],
+            message: `must be ${ind.direction === 'higher' ? 'greater' : 'less'} than worst for direction "${ind.direction}"`,
+          });
+      });
+      (s.topics ?? []).forEach((t, i) => {
+        if (t.parent !== undefined && !topicIds.has(t.parent))
           ctx.addIssue({
             code: 'custom',
             path: ['topics', i, 'parent'],
-            message: 'topic parents form a cycle',
-          });
-          return;
-        }
-        seen.add(p);
-        p = parentOf.get(p);
-      }
-    });
-    s.rules.slip.forEach((r, i) => {
-      if (!['overall', 'indicators', 'all'].includes(r.scope) && !indicatorIds.has(r.scope))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', 'slip', i, 'scope'],
-          message: `must be overall, indicators, all or an indicator id (got "${r.scope}")`,
-        });
-    });
-    s.rules.patterns.forEach((p, i) => {
-      p.members.forEach((m, j) => {
-        if (!indicatorIds.has(m.indicator))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rules', 'patterns', i, 'members', j, 'indicator'],
-            message: `unknown indicator "${m.indicator}"`,
+            message: `unknown topic "${t.parent}"`,
           });
       });
-    });
-  });
+      // Topic parents must form a tree (no cycles).
+      const parentOf = new Map((s.topics ?? []).map((t) => [t.id, t.parent]));
+      (s.topics ?? []).forEach((t, i) => {
+        const seen = new Set<string>([t.id]);
+        let p = t.parent;
+        while (p !== undefined) {
+          if (seen.has(p)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['topics', i, 'parent'],
+              message: 'topic parents form a cycle',
+            });
+            return;
+          }
+          seen.add(p);
+          p = parentOf.get(p);
+        }
+      });
+      s.rules.slip.forEach((r, i) => {
+        if (!['overall', 'indicators', 'all'].includes(r.scope) && !indicatorIds.has(r.scope))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', 'slip', i, 'scope'],
+            message: `must be overall, indicators, all or an indicator id (got "${r.scope}")`,
+          });
+      });
+      s.rules.patterns.forEach((p, i) => {
+        p.members.forEach((m, j) => {
+          if (!indicatorIds.has(m.indicator))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['rules', 'patterns', i, 'members', j, 'indicator'],
+              message: `unknown indicator "${m.indicator}"`,
+            });
+        });
+      });
+    }),
+  );
 
 export type SchemeInput = z.input<typeof schemeSchema>;
 export type Scheme = z.output<typeof schemeSchema>;
@@ -255,7 +276,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-export function issuesOf(error: z.ZodError): FieldIssue[] {
+export function issuesOf(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((i) => ({ path: formatPath(i.path), message: readableMessage(i) }));
 }
 

@@ -1,6 +1,7 @@
 /** The EventBridge envelope around each detail, and the contract record every event file exports. */
-import * as z from 'zod';
 import { DEPARTMENT_SOURCE_PATTERN, DEPARTMENT_SOURCE_PREFIX, ENGINE_SOURCE } from './sources.ts';
+import * as z from './zod.ts';
+import { described } from './zod.ts';
 
 /** An EventBridge event-pattern fragment for `source`: exact strings or a prefix match. */
 export type SourcePattern = readonly (string | { readonly prefix: string })[];
@@ -15,8 +16,8 @@ export const DEPARTMENT_PRODUCER: Producer = { kind: 'department', prefix: DEPAR
 /** One published version of one event: what the relay, the local runtime, CDK and the generator iterate over. */
 export interface EventContract<
   DetailType extends string = string,
-  Detail extends z.ZodType = z.ZodType,
-  Envelope extends z.ZodType = z.ZodType,
+  Detail extends z.ZodMiniType = z.ZodMiniType,
+  Envelope extends z.ZodMiniType = z.ZodMiniType,
 > {
   readonly detailType: DetailType;
   readonly version: number;
@@ -31,12 +32,12 @@ export interface EventContract<
   matchesSource(source: string): boolean;
 }
 
-const departmentSourceSchema = z
-  .string()
-  .regex(DEPARTMENT_SOURCE_PATTERN)
-  .describe('The publishing department as `dept.<department id>`, e.g. `dept.hotline12345`.');
+const departmentSourceSchema = described(
+  z.string().check(z.regex(DEPARTMENT_SOURCE_PATTERN)),
+  'The publishing department as `dept.<department id>`, e.g. `dept.hotline12345`.',
+);
 
-function envelopeFor<DetailType extends string, Detail extends z.ZodType>(
+function envelopeFor<DetailType extends string, Detail extends z.ZodMiniType>(
   detailType: DetailType,
   producer: Producer,
   detail: Detail,
@@ -44,32 +45,35 @@ function envelopeFor<DetailType extends string, Detail extends z.ZodType>(
 ) {
   const source =
     producer.kind === 'engine'
-      ? z.literal(producer.source).describe('Always `rankwatch.engine` for events the engine publishes.')
+      ? described(z.literal(producer.source), 'Always `rankwatch.engine` for events the engine publishes.')
       : departmentSourceSchema;
   // The fields of Powertools' EventBridgeSchema, in its order, each narrowed here. Written out rather than
-  // extended from it: that module imports zod as `{ z }`, which keeps all of zod (~440 KB, every locale) in
-  // a function bundle; with `* as z` esbuild keeps only what the contracts use (npm run bench:cold-start).
-  return z
-    .object({
-      version: z.string().describe('EventBridge envelope version, `0`.'),
-      id: z
-        .string()
-        .describe(
-          'Id EventBridge gave this delivery; a re-sent event gets a new one (use `detail.eventId` to de-duplicate).',
-        ),
+  // extended from it: that module imports classic zod as `{ z }`, which keeps all of zod (~440 KB, every
+  // locale) in a function bundle; the contracts use zod/mini (./zod.ts) for the same reason.
+  return described(
+    z.object({
+      version: described(z.string(), 'EventBridge envelope version, `0`.'),
+      id: described(
+        z.string(),
+        'Id EventBridge gave this delivery; a re-sent event gets a new one (use `detail.eventId` to de-duplicate).',
+      ),
       source,
-      account: z.string().describe('AWS account the event was put from.'),
-      time: z.iso.datetime().describe('When EventBridge received the event (UTC).'),
-      region: z.string().describe('AWS Region of the bus.'),
-      resources: z.array(z.string()).describe('ARNs the event concerns; usually empty.'),
-      'detail-type': z.literal(detailType).describe(`Always \`${detailType}\`.`),
+      account: described(z.string(), 'AWS account the event was put from.'),
+      time: described(z.iso.datetime(), 'When EventBridge received the event (UTC).'),
+      region: described(z.string(), 'AWS Region of the bus.'),
+      resources: described(z.array(z.string()), 'ARNs the event concerns; usually empty.'),
+      'detail-type': described(z.literal(detailType), `Always \`${detailType}\`.`),
       detail,
-      'replay-name': z.string().optional().describe('Present when the event is replayed from the archive.'),
-    })
-    .describe(description);
+      'replay-name': described(
+        z.optional(z.string()),
+        'Present when the event is replayed from the archive.',
+      ),
+    }),
+    description,
+  );
 }
 
-export function defineEvent<DetailType extends string, Detail extends z.ZodType>(spec: {
+export function defineEvent<DetailType extends string, Detail extends z.ZodMiniType>(spec: {
   detailType: DetailType;
   version: number;
   description: string;

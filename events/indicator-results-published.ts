@@ -1,9 +1,10 @@
 /** `Indicator.ResultsPublished`: a department publishes a whole table for one indicator and period. */
-import * as z from 'zod';
 import { DEPARTMENT_PRODUCER, defineEvent } from './envelope.ts';
 import { EntityId, IndicatorId, PeriodId, SchemaVersion1, SchemeId, Timestamp } from './fields.ts';
 import { bilingual } from './issues.ts';
 import { DEPARTMENT_SOURCE_PREFIX } from './sources.ts';
+import * as z from './zod.ts';
+import { described } from './zod.ts';
 
 export const INDICATOR_RESULTS_PUBLISHED = 'Indicator.ResultsPublished';
 /** Departments publish this under `dept.<id>`; match the source by this prefix. */
@@ -14,36 +15,44 @@ const duplicateEntity = bilingual(
   '该单位在 `values` 中已出现过（每个单位只能有一个值）',
 );
 
-export const IndicatorResultsPublishedDetail = z
-  .object({
-    schemaVersion: SchemaVersion1,
-    scheme: SchemeId,
-    indicator: IndicatorId,
-    period: PeriodId,
-    observedAt: Timestamp.describe(
-      'When the table was published; every value in it is latest-wins by this timestamp.',
-    ),
-    values: z
-      .array(
+export const IndicatorResultsPublishedDetail = described(
+  z
+    .object({
+      schemaVersion: SchemaVersion1,
+      scheme: SchemeId,
+      indicator: IndicatorId,
+      period: PeriodId,
+      observedAt: described(
+        Timestamp,
+        'When the table was published; every value in it is latest-wins by this timestamp.',
+      ),
+      values: described(
         z
-          .object({
-            entity: EntityId,
-            value: z.number().describe('The value in the indicator’s unit; a finite number.'),
-          })
-          .describe('One entity’s value.'),
-      )
-      .min(1)
-      .describe('The published table: one value per entity (each entity at most once), applied atomically.'),
-  })
-  .superRefine((detail, ctx) => {
-    const seen = new Set<string>();
-    detail.values.forEach(({ entity }, index) => {
-      if (seen.has(entity))
-        ctx.addIssue({ code: 'custom', path: ['values', index, 'entity'], message: duplicateEntity });
-      seen.add(entity);
-    });
-  })
-  .describe('A whole table for one indicator and period.');
+          .array(
+            described(
+              z.object({
+                entity: EntityId,
+                value: described(z.number(), 'The value in the indicator’s unit; a finite number.'),
+              }),
+              'One entity’s value.',
+            ),
+          )
+          .check(z.minLength(1)),
+        'The published table: one value per entity (each entity at most once), applied atomically.',
+      ),
+    })
+    .check(
+      z.superRefine((detail, ctx) => {
+        const seen = new Set<string>();
+        detail.values.forEach(({ entity }, index) => {
+          if (seen.has(entity))
+            ctx.addIssue({ code: 'custom', path: ['values', index, 'entity'], message: duplicateEntity });
+          seen.add(entity);
+        });
+      }),
+    ),
+  'A whole table for one indicator and period.',
+);
 export type IndicatorResultsPublishedDetail = z.infer<typeof IndicatorResultsPublishedDetail>;
 
 export const indicatorResultsPublished = defineEvent({

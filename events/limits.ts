@@ -1,7 +1,7 @@
 /** EventBridge PutEvents limits, entry sizes as AWS computes them, and batching within those limits. */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { z } from 'zod';
 import type { EventContract } from './envelope.ts';
+import type * as z from './zod.ts';
 
 /** At most this many entries in one PutEvents call. */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
@@ -91,7 +91,7 @@ export function planPutEvents<Entry extends PutEventsRequestEntry>(
  * A PutEvents entry for a detail, validated by its contract first, so nothing malformed leaves the
  * engine. The source must be one the contract allows (`rankwatch.engine`, or `dept.<id>`).
  */
-export function putEventsEntry<Detail extends z.ZodType>(
+export function putEventsEntry<Detail extends z.ZodMiniType>(
   contract: EventContract<string, Detail>,
   detail: z.input<Detail>,
   options: { eventBusName: string; source: string; time?: Date; resources?: string[] },

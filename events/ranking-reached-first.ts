@@ -1,5 +1,4 @@
 /** `Ranking.ReachedFirst`: a watched entity became first (争第一 achieved) in a scope. */
-import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,
@@ -18,32 +17,37 @@ import {
   SnapshotSequence,
 } from './fields.ts';
 import { ENGINE_SOURCE } from './sources.ts';
+import * as z from './zod.ts';
+import { described } from './zod.ts';
 
 export const RANKING_REACHED_FIRST = 'Ranking.ReachedFirst';
 export const RANKING_REACHED_FIRST_SOURCE = ENGINE_SOURCE;
 
-export const RankingReachedFirstDetail = z
-  .object({
-    schemaVersion: SchemaVersion1,
-    eventId: EventId,
-    alertKey: AlertKey,
-    scheme: SchemeId,
-    period: PeriodId,
-    sequence: SnapshotSequence,
-    entity: EntityId,
-    scope: Scope,
-    indicator: ScopedIndicator,
-    comparison: Comparison,
-    fromPeriod: PeriodId.describe('Period of the snapshot compared against.'),
-    fromRank: Rank.min(2).describe('Rank in the snapshot compared against (at least 2).'),
-    tied: z.boolean().describe('Whether first place is shared (并列第一).'),
-    owner: DepartmentId.optional().describe(
-      'Indicator scope: the department owning the indicator, for routing.',
-    ),
-    message: LocalizedText.describe('The news as leaders read it, in Chinese and English.'),
-  })
-  .superRefine(checkScopedIndicator)
-  .describe('An entity reached rank 1.');
+export const RankingReachedFirstDetail = described(
+  z
+    .object({
+      schemaVersion: SchemaVersion1,
+      eventId: EventId,
+      alertKey: AlertKey,
+      scheme: SchemeId,
+      period: PeriodId,
+      sequence: SnapshotSequence,
+      entity: EntityId,
+      scope: Scope,
+      indicator: ScopedIndicator,
+      comparison: Comparison,
+      fromPeriod: described(PeriodId, 'Period of the snapshot compared against.'),
+      fromRank: described(Rank.check(z.gte(2)), 'Rank in the snapshot compared against (at least 2).'),
+      tied: described(z.boolean(), 'Whether first place is shared (并列第一).'),
+      owner: described(
+        z.optional(DepartmentId),
+        'Indicator scope: the department owning the indicator, for routing.',
+      ),
+      message: described(LocalizedText, 'The news as leaders read it, in Chinese and English.'),
+    })
+    .check(z.superRefine(checkScopedIndicator)),
+  'An entity reached rank 1.',
+);
 export type RankingReachedFirstDetail = z.infer<typeof RankingReachedFirstDetail>;
 
 export const rankingReachedFirst = defineEvent({

@@ -1,5 +1,4 @@
 /** `Ranking.Recovered`: the slip behind an alert no longer holds. */
-import * as z from 'zod';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,
@@ -21,38 +20,44 @@ import {
 } from './fields.ts';
 import { GapToFirst } from './ranking-slipped.ts';
 import { ENGINE_SOURCE } from './sources.ts';
+import * as z from './zod.ts';
+import { described } from './zod.ts';
 
 export const RANKING_RECOVERED = 'Ranking.Recovered';
 export const RANKING_RECOVERED_SOURCE = ENGINE_SOURCE;
 
-export const RankingRecoveredDetail = z
-  .object({
-    schemaVersion: SchemaVersion1,
-    eventId: EventId,
-    alertKey: AlertKey.describe('Key of the alert that clears (the one its Ranking.Slipped carried).'),
-    scheme: SchemeId,
-    period: PeriodId,
-    sequence: SnapshotSequence,
-    entity: EntityId,
-    scope: Scope,
-    indicator: ScopedIndicator,
-    rule: SlipRule.describe('The rule of the slip that cleared.'),
-    severity: Severity.describe(
-      'Severity of the alert that clears, so the recovery reaches the same channel.',
-    ),
-    comparison: Comparison,
-    fromPeriod: PeriodId.describe('As in the Ranking.Slipped that opened the alert.'),
-    fromRank: Rank.describe('As in the Ranking.Slipped that opened the alert: the rank before the slip.'),
-    toRank: Rank.describe('As in the Ranking.Slipped that opened the alert: the rank it slipped to.'),
-    rank: Rank.describe('Rank now, with the slip cleared.'),
-    owner: DepartmentId.optional().describe(
-      'Indicator scope: the department owning the indicator, for routing.',
-    ),
-    gap: GapToFirst,
-    message: LocalizedText.describe('The recovery as leaders read it, in Chinese and English.'),
-  })
-  .superRefine(checkScopedIndicator)
-  .describe('A slip cleared.');
+export const RankingRecoveredDetail = described(
+  z
+    .object({
+      schemaVersion: SchemaVersion1,
+      eventId: EventId,
+      alertKey: described(AlertKey, 'Key of the alert that clears (the one its Ranking.Slipped carried).'),
+      scheme: SchemeId,
+      period: PeriodId,
+      sequence: SnapshotSequence,
+      entity: EntityId,
+      scope: Scope,
+      indicator: ScopedIndicator,
+      rule: described(SlipRule, 'The rule of the slip that cleared.'),
+      severity: described(
+        Severity,
+        'Severity of the alert that clears, so the recovery reaches the same channel.',
+      ),
+      comparison: Comparison,
+      fromPeriod: described(PeriodId, 'As in the Ranking.Slipped that opened the alert.'),
+      fromRank: described(Rank, 'As in the Ranking.Slipped that opened the alert: the rank before the slip.'),
+      toRank: described(Rank, 'As in the Ranking.Slipped that opened the alert: the rank it slipped to.'),
+      rank: described(Rank, 'Rank now, with the slip cleared.'),
+      owner: described(
+        z.optional(DepartmentId),
+        'Indicator scope: the department owning the indicator, for routing.',
+      ),
+      gap: GapToFirst,
+      message: described(LocalizedText, 'The recovery as leaders read it, in Chinese and English.'),
+    })
+    .check(z.superRefine(checkScopedIndicator)),
+  'A slip cleared.',
+);
 export type RankingRecoveredDetail = z.infer<typeof RankingRecoveredDetail>;
 
 export const rankingRecovered = defineEvent({
