@@ -61,7 +61,8 @@ export interface BundlingChoices extends Pick<BundlingOptions, 'metafile'> {
  * How every function is bundled: ESM for Node 22, minified, source maps without sources content (the map
  * only has to point into the repository), the AWS SDK bundled (pinned by our lock file, not whatever the
  * runtime ships) and packages' ES module builds first so esbuild can drop what a handler never calls.
- * `require` is defined for CommonJS dependencies without an ESM import of its own.
+ * `require` is defined for CommonJS dependencies without an ESM import of its own. The event contracts'
+ * descriptions are left out (events/zod.ts: they are for the JSON Schemas, never read when parsing).
  */
 export function bundlingOptions({ sdkAsPublished = false, ...extra }: BundlingChoices = {}): BundlingOptions {
   requireLocalEsbuild();
@@ -77,6 +78,8 @@ export function bundlingOptions({ sdkAsPublished = false, ...extra }: BundlingCh
     forceDockerBundling: false,
     logLevel: LogLevel.ERROR,
     esbuildArgs: { '--alias': [...builtinAliases(), ...(sdkAsPublished ? [] : sdkAliases())] },
+    // The contracts' descriptions are for the JSON Schemas, not for parsing (events/zod.ts).
+    define: { 'process.env.RANKWATCH_SCHEMA_DOCS': JSON.stringify('off') },
     ...extra,
   };
 }

@@ -81,3 +81,12 @@ describe('every function bundle', () => {
     });
   });
 });
+
+describe('the ingest bundle', () => {
+  it('validates with the event contracts but does not attach their descriptions (RANKWATCH_SCHEMA_DOCS is off)', () => {
+    const dir = functions.find(([service]) => service === 'rankwatch-ingest')![1];
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code).toContain('Text for people, in Chinese and English.'); // a contract is inside
+    expect(code).not.toContain('RANKWATCH_SCHEMA_DOCS'); // replaced at build time, the copy folded away
+  });
+});
