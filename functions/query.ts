@@ -73,19 +73,25 @@ const positiveInt = (field: 'seq' | 'limit') =>
   );
 const format = z._default(z.enum(['json', 'csv'], error('format')), 'json');
 
+// Each schema built once and shared by the routes that take the same parameter.
+const schemeId = idOf('scheme');
+const periodId = period('period');
+const optionalAsOf = z.optional(asOf);
+const optionalPeriod = z.optional(periodId);
+
 const PATH = {
-  periods: z.object({ scheme: idOf('scheme') }),
-  snapshots: z.object({ scheme: idOf('scheme'), period: period('period') }),
-  snapshot: z.object({ scheme: idOf('scheme'), period: period('period') }),
-  history: z.object({ scheme: idOf('scheme'), entity: idOf('entity') }),
-  verify: z.object({ scheme: idOf('scheme') }),
+  periods: z.object({ scheme: schemeId }),
+  snapshots: z.object({ scheme: schemeId, period: periodId }),
+  snapshot: z.object({ scheme: schemeId, period: periodId }),
+  history: z.object({ scheme: schemeId, entity: idOf('entity') }),
+  verify: z.object({ scheme: schemeId }),
 } satisfies Record<QueryRoute, z.ZodMiniType>;
 
 const QUERY = {
   periods: z.strictObject({}),
-  snapshots: z.strictObject({ asOf: z.optional(asOf), format }),
+  snapshots: z.strictObject({ asOf: optionalAsOf, format }),
   snapshot: z.strictObject({
-    asOf: z.optional(asOf),
+    asOf: optionalAsOf,
     seq: z.optional(positiveInt('seq')),
     include: z.optional(z.enum(['indicators'], error('include'))),
     limit: z.optional(positiveInt('limit').check(z.refine((n: number) => n <= MAX_LIMIT, error('limit')))),
@@ -98,13 +104,13 @@ const QUERY = {
     format,
   }),
   history: z.strictObject({
-    asOf: z.optional(asOf),
-    from: z.optional(period('period')),
-    to: z.optional(period('period')),
+    asOf: optionalAsOf,
+    from: optionalPeriod,
+    to: optionalPeriod,
     final: z.optional(z.enum(['true', 'false'], error('final'))),
     format,
   }),
-  verify: z.strictObject({ period: z.optional(period('period')) }),
+  verify: z.strictObject({ period: optionalPeriod }),
 } satisfies Record<QueryRoute, z.ZodMiniType>;
 
 export class BadRequestError extends Error {
