@@ -23,7 +23,7 @@ const T = {
   unranked: { zh: '未排名', en: 'Unranked' },
   gap: { zh: '与第一名差距', en: 'Gap to first' },
   lead: { zh: '领先第二名', en: 'Lead over second' },
-  biggest: { zh: '主要差距来源（C_j，分）', en: 'Where the gap comes from (C_j, points)' },
+  biggest: { zh: '差距主要来自（各指标贡献，分）', en: 'Where the gap comes from (points per indicator)' },
   prescriptions: {
     zh: '精准治疗处方（按每1%努力可得分排序）',
     en: 'Prescriptions (points per 1% of effort)',
