@@ -7,9 +7,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { checkReport } from '../domain/authorise.ts';
 import { canonicalJson, jsonSafe } from '../domain/chain.ts';
 import type { Observation } from '../domain/observations.ts';
-import { isValidPeriod, periodOrdinal } from '../domain/period.ts';
+import { periodOrdinal } from '../domain/period.ts';
 import { recordAssessment } from '../domain/record.ts';
 import type { Scheme } from '../domain/scheme.ts';
 import {
@@ -160,57 +161,6 @@ function parseRecord(
   return { ok: true, value: { messageId: record.messageId, shape, scheme, period, observations } };
 }
 
-/** Checks an accepted event against its scheme: known ids, a valid period, and ownership of the indicator. */
-function checkAgainstScheme(
-  a: Accepted,
-  scheme: Scheme,
-  ctx: { department: string },
-): { reasons: Reason[]; cause: Rejection['cause'] } {
-  const reasons: Reason[] = [];
-  const entities = new Set(scheme.entities.map((e) => e.id));
-  const indicators = new Map(scheme.indicators.map((i) => [i.id, i]));
-  if (!isValidPeriod(scheme.periodKind, a.period))
-    reasons.push(
-      reason(
-        'detail.period',
-        'bad_period',
-        `"${a.period}" is not a ${scheme.periodKind} period of scheme ${scheme.id}`,
-        `“${a.period}”不是方案 ${scheme.id} 的${scheme.periodKind}周期`,
-      ),
-    );
-  a.observations.forEach((o, i) => {
-    if (!entities.has(o.entity)) {
-      const path = a.shape === 'single' ? 'detail.entity' : `detail.values[${i}].entity`;
-      reasons.push(reason(path, 'unknown_entity', `unknown entity "${o.entity}"`, `未知单位“${o.entity}”`));
-    }
-  });
-  const indicatorId = a.observations[0]?.indicator ?? '';
-  const ind = indicators.get(indicatorId);
-  if (!ind)
-    reasons.push(
-      reason(
-        'detail.indicator',
-        'unknown_indicator',
-        `unknown indicator "${indicatorId}"`,
-        `未知指标“${indicatorId}”`,
-      ),
-    );
-  if (reasons.length) return { reasons, cause: 'validation' };
-  if (ind!.owner !== ctx.department)
-    return {
-      reasons: [
-        reason(
-          'detail.indicator',
-          'not_owner',
-          `department "${ctx.department}" does not own indicator "${indicatorId}" (owner: ${ind!.owner})`,
-          `部门“${ctx.department}”无权报送指标“${indicatorId}”（责任部门：${ind!.owner}）`,
-        ),
-      ],
-      cause: 'authorisation',
-    };
-  return { reasons, cause: 'validation' };
-}
-
 export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<SQSBatchResponse> {
   const receivedAt = deps.now().toISOString();
   const failures = new Set<string>();
@@ -259,7 +209,7 @@ export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<
       failures.add(record.messageId); // the store is unavailable: retry later
       continue;
     }
-    const check = checkAgainstScheme(a, scheme, { department });
+    const check = checkReport(scheme, department, a);
     if (check.reasons.length) {
       rejections.push({
         messageId: a.messageId,
