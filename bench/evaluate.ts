@@ -8,20 +8,12 @@ import { analyseGap } from '../domain/gap.ts';
 import { parseScheme, type Scheme, type SchemeInput } from '../domain/scheme.ts';
 import { type Standings, standingsOf } from '../domain/standings.ts';
 import { compileScheme } from '../domain/tree.ts';
+import { mulberry32 } from '../scenarios/gansu/generate.ts';
 
 // ---------------------------------------------------------------------------------------------- data
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks exactly the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32), so every run benchmarks exactly the same data. */
+const prng = mulberry32;
 
 const HISTORY_WEEKS = 52;
 const TOPICS = 3;

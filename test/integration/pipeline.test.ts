@@ -19,7 +19,7 @@ import {
   OBSERVATION_REJECTED,
 } from '../../events/index.ts';
 import { keys } from '../../functions/shared/table.ts';
-import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
+import { generateObservations, mulberry32, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
 import {
   alertKeys,
   type BusEvent,
@@ -64,14 +64,7 @@ function periodBatches(events: readonly BusEvent[]): BusEvent[][] {
 
 /** A seeded shuffle (mulberry32), so a failing order can be replayed. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -4,6 +4,7 @@ import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import { INDICATOR_RESULTS_PUBLISHED } from '../../events/index.ts';
+import { mulberry32 } from '../../scenarios/gansu/generate.ts';
 import {
   type BusEvent,
   createPipeline,
@@ -21,16 +22,7 @@ const ITEM_LIMIT = 400 * 1024;
 const TRANSACTION_ITEMS = 100;
 const TRANSACTION_BYTES = 4 * 1024 * 1024;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const pad = (k: number, w: number) => String(k).padStart(w, '0');
 const methods = [
