@@ -1,49 +1,5 @@
-// A stored snapshot seen as one period of `rankwatch evaluate`'s contract, so the leader's report (report.ts)
-// renders numbers the engine stored — not numbers recomputed here — and the leaders' alerts as received.
-import type { IndicatorRow, OverallRow, PeriodAssessment } from '../domain/assessment.ts';
-import type { SnapshotBody } from '../domain/snapshot.ts';
-
-/** The ranking, gaps, diagnosis and slips of a stored snapshot body, as `assessSeries` reports a period. */
-export function periodFromSnapshot(body: SnapshotBody): PeriodAssessment {
-  const { entities, indicators, values } = body.inputs;
-  const r = body.results;
-  const order = (a: { rank: number; entity: string }, b: { rank: number; entity: string }) =>
-    a.rank - b.rank || entities.indexOf(a.entity) - entities.indexOf(b.entity);
-  const overall: OverallRow[] = entities
-    .map((entity, e) => ({
-      entity,
-      score: r.overall.score[e] ?? Number.NaN,
-      rank: r.overall.rank[e] ?? 0,
-      tied: r.overall.tied[e] === 1,
-    }))
-    .filter((row) => row.rank > 0)
-    .sort(order);
-  const byIndicator: Record<string, IndicatorRow[]> = {};
-  indicators.forEach((id, j) => {
-    byIndicator[id] = entities
-      .map((entity, e) => ({
-        entity,
-        value: values[j]?.[e] ?? Number.NaN,
-        score: r.indicatorScores[j]?.[e] ?? Number.NaN,
-        rank: r.indicatorRanks[j]?.[e] ?? 0,
-        tied: r.indicatorTied[j]?.[e] === 1,
-        carried: r.carried[j]?.[e] === 1,
-      }))
-      .filter((row) => row.rank > 0)
-      .sort(order);
-  });
-  return {
-    period: body.period,
-    overall,
-    unranked: r.unranked,
-    indicators: byIndicator,
-    gap: r.gap,
-    diagnosis: r.diagnosis,
-    slips: r.slips,
-    transitions: [],
-    alerts: [],
-  };
-}
+// The leaders' alerts as received (the local SNS topic's log), for the report that `npm start` prints next to
+// the stored snapshots (read through domain/snapshot.ts `periodFromSnapshot`).
 
 /** One message a leader received on the alerts topic. */
 export interface ReceivedAlert {

@@ -1,6 +1,6 @@
 // Snapshots: the standings' inputs (latest value per indicator × entity, with the event that set it),
 // latest-wins merging of new observations, and the immutable snapshot body recorded after each evaluation.
-import type { PeriodAssessment } from './assessment.ts';
+import type { IndicatorRow, OverallRow, PeriodAssessment } from './assessment.ts';
 import type { Evaluation, PeriodMatrix } from './evaluate.ts';
 import { type Observation, supersedes } from './observations.ts';
 import type { Slip } from './slips.ts';
@@ -184,4 +184,49 @@ export interface SnapshotBody {
   applied: string[];
   inputs: SnapshotInputs;
   results: SnapshotResults;
+}
+
+/**
+ * A stored snapshot seen as one period of `rankwatch evaluate`'s contract (the inverse of `resultsOf`), so
+ * reports render the numbers the engine stored, not numbers recomputed.
+ */
+export function periodFromSnapshot(body: SnapshotBody): PeriodAssessment {
+  const { entities, indicators, values } = body.inputs;
+  const r = body.results;
+  const order = (a: { rank: number; entity: string }, b: { rank: number; entity: string }) =>
+    a.rank - b.rank || entities.indexOf(a.entity) - entities.indexOf(b.entity);
+  const overall: OverallRow[] = entities
+    .map((entity, e) => ({
+      entity,
+      score: r.overall.score[e] ?? Number.NaN,
+      rank: r.overall.rank[e] ?? 0,
+      tied: r.overall.tied[e] === 1,
+    }))
+    .filter((row) => row.rank > 0)
+    .sort(order);
+  const byIndicator: Record<string, IndicatorRow[]> = {};
+  indicators.forEach((id, j) => {
+    byIndicator[id] = entities
+      .map((entity, e) => ({
+        entity,
+        value: values[j]?.[e] ?? Number.NaN,
+        score: r.indicatorScores[j]?.[e] ?? Number.NaN,
+        rank: r.indicatorRanks[j]?.[e] ?? 0,
+        tied: r.indicatorTied[j]?.[e] === 1,
+        carried: r.carried[j]?.[e] === 1,
+      }))
+      .filter((row) => row.rank > 0)
+      .sort(order);
+  });
+  return {
+    period: body.period,
+    overall,
+    unranked: r.unranked,
+    indicators: byIndicator,
+    gap: r.gap,
+    diagnosis: r.diagnosis,
+    slips: r.slips,
+    transitions: [],
+    alerts: [],
+  };
 }

@@ -11,6 +11,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Lang } from '../../domain/messages.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
 import { displayName, loadSchemeText, type Scheme } from '../../domain/scheme.ts';
+import { periodFromSnapshot } from '../../domain/snapshot.ts';
 import {
   ASSESSMENT_RECORDED,
   departmentSource,
@@ -27,7 +28,7 @@ import { engineFile, removeEngineState, runningEngine, writeEngineState } from '
 import { type CommandIo, processIo, UsageError } from '../io.ts';
 import { departmentEvents, putAll, type ValueRow } from '../publishing.ts';
 import { renderPeriod } from '../report.ts';
-import { parseAlertsLog, periodFromSnapshot } from '../snapshot-view.ts';
+import { parseAlertsLog } from '../snapshot-view.ts';
 import { schemePutCommand, storeFrom } from './store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
