@@ -15,12 +15,12 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { loadSchemeText, parseScheme, type Scheme } from '../domain/scheme.ts';
-import { INDICATOR_RESULTS_PUBLISHED, INDICATOR_VALUE_REPORTED } from '../events/index.ts';
+import { loadSchemeText, type Scheme } from '../domain/scheme.ts';
+import { INDICATOR_VALUE_REPORTED } from '../events/index.ts';
 import { type IngestDeps, ingestHandler } from '../functions/ingest.ts';
 import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import { keys } from '../functions/shared/table.ts';
-import { generateObservations, mulberry32, SCHEME_PATH } from '../scenarios/gansu/generate.ts';
+import { generateObservations, SCHEME_PATH } from '../scenarios/gansu/generate.ts';
 import {
   createTable,
   type LocalClients,
@@ -37,6 +37,7 @@ import {
   sqsEvent,
   uuidOf,
 } from '../test/support/pipeline.ts';
+import { SCALE_ENTITIES, SCALE_INDICATORS, scaleScheme, scaleTables } from '../test/support/scale.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -632,54 +633,14 @@ try {
 
 /** The scale test's shape (test/integration/scale.test.ts): 3,000 entities, 200 indicators, mixed methods. */
 function scaleCase() {
-  const ENTITIES = 3_000;
-  const INDICATORS = 200;
-  const pad = (k: number, w: number) => String(k).padStart(w, '0');
-  const methods = [
-    { method: 'minmax' },
-    { method: 'zscore' },
-    { method: 'goalpost', best: 100, worst: 0 },
-    { method: 'rank' },
-  ] as const;
-  const scheme = parseScheme({
-    id: 'bench-3000x200',
-    version: '1',
-    name: { zh: '规模基准', en: 'Scale benchmark' },
-    periodKind: 'week',
-    entities: Array.from({ length: ENTITIES }, (_, e) => ({ id: `e${pad(e, 4)}`, name: { en: `E${e}` } })),
-    focus: ['e0000'],
-    topics: Array.from({ length: 4 }, (_, t) => ({ id: `t${t}`, name: { en: `T${t}` }, weight: t + 1 })),
-    indicators: Array.from({ length: INDICATORS }, (_, j) => ({
-      id: `i${pad(j, 3)}`,
-      name: { en: `I${j}` },
-      topic: `t${j % 4}`,
-      weight: 1 + (j % 3),
-      direction: 'higher',
-      unit: '',
-      owner: 'bureau',
-      precision: 2,
-      normalise: methods[j % methods.length],
-    })),
-    composite: { aggregate: 'arithmetic', precision: 2 },
-    rules: { slip: [{ rule: 'rankDrop', min: 1 }, { rule: 'lostFirst' }, { rule: 'belowAverage' }] },
-  });
+  const scheme = scaleScheme('bench-3000x200', { zh: '规模基准', en: 'Scale benchmark' });
   const period = '2026-W01';
-  const rand = mulberry32(1);
-  const tables = scheme.indicators.map((ind) =>
-    envelope(
-      INDICATOR_RESULTS_PUBLISHED,
-      'dept.bureau',
-      {
-        schemaVersion: 1,
-        scheme: scheme.id,
-        indicator: ind.id,
-        period,
-        observedAt: '2026-01-05T08:00:00+08:00',
-        values: scheme.entities.map((e) => ({ entity: e.id, value: Math.round(rand() * 10_000) / 100 })),
-      },
-      uuidOf('bench-scale', period, ind.id),
-    ),
-  );
+  const tables = scaleTables(scheme, {
+    period,
+    seed: 1,
+    observedAt: '2026-01-05T08:00:00+08:00',
+    eventIdParts: (indicator) => ['bench-scale', period, indicator],
+  });
   const single = (k: number) =>
     envelope(
       INDICATOR_VALUE_REPORTED,
@@ -695,5 +656,5 @@ function scaleCase() {
       },
       uuidOf('bench-scale-single', String(k)),
     );
-  return { scheme, tables, single, observations: ENTITIES * INDICATORS };
+  return { scheme, tables, single, observations: SCALE_ENTITIES * SCALE_INDICATORS };
 }

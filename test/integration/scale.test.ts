@@ -2,78 +2,32 @@
 // into DynamoDB Local; every write is measured against DynamoDB's limits and the chain verifies.
 import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseScheme, type Scheme } from '../../domain/scheme.ts';
-import { INDICATOR_RESULTS_PUBLISHED } from '../../events/index.ts';
-import { mulberry32 } from '../../scenarios/gansu/generate.ts';
+import type { Scheme } from '../../domain/scheme.ts';
 import {
   type BusEvent,
   createPipeline,
-  envelope,
   finalSnapshots,
   type PeriodFinal,
   type Pipeline,
-  uuidOf,
 } from '../support/pipeline.ts';
+import { SCALE_ENTITIES, SCALE_INDICATORS, scaleScheme, scaleTables } from '../support/scale.ts';
 
-const ENTITIES = 3_000;
-const INDICATORS = 200;
+const ENTITIES = SCALE_ENTITIES;
+const INDICATORS = SCALE_INDICATORS;
 const BATCHES = 2;
 const ITEM_LIMIT = 400 * 1024;
 const TRANSACTION_ITEMS = 100;
 const TRANSACTION_BYTES = 4 * 1024 * 1024;
 
-const prng = mulberry32;
+const scheme: Scheme = scaleScheme('scale-3000x200', { zh: '规模测试', en: 'Scale test' });
 
-const pad = (k: number, w: number) => String(k).padStart(w, '0');
-const methods = [
-  { method: 'minmax' },
-  { method: 'zscore' },
-  { method: 'goalpost', best: 100, worst: 0 },
-  { method: 'rank' },
-] as const;
-
-const scheme: Scheme = parseScheme({
-  id: 'scale-3000x200',
-  version: '1',
-  name: { zh: '规模测试', en: 'Scale test' },
-  periodKind: 'week',
-  entities: Array.from({ length: ENTITIES }, (_, e) => ({ id: `e${pad(e, 4)}`, name: { en: `E${e}` } })),
-  focus: ['e0000'],
-  topics: Array.from({ length: 4 }, (_, t) => ({ id: `t${t}`, name: { en: `T${t}` }, weight: t + 1 })),
-  indicators: Array.from({ length: INDICATORS }, (_, j) => ({
-    id: `i${pad(j, 3)}`,
-    name: { en: `I${j}` },
-    topic: `t${j % 4}`,
-    weight: 1 + (j % 3),
-    direction: 'higher',
-    unit: '',
-    owner: 'bureau',
-    precision: 2,
-    normalise: methods[j % methods.length],
-  })),
-  composite: { aggregate: 'arithmetic', precision: 2 },
-  rules: { slip: [{ rule: 'rankDrop', min: 1 }, { rule: 'lostFirst' }, { rule: 'belowAverage' }] },
-});
-
-function tables(period: string, seed: number): BusEvent[] {
-  const rand = prng(seed);
-  return scheme.indicators.map((ind) => {
-    const detail = {
-      schemaVersion: 1,
-      scheme: scheme.id,
-      indicator: ind.id,
-      period,
-      observedAt: `2026-01-0${seed}T08:00:00+08:00`,
-      values: scheme.entities.map((e) => ({ entity: e.id, value: Math.round(rand() * 10_000) / 100 })),
-    };
-    return envelope(
-      INDICATOR_RESULTS_PUBLISHED,
-      'dept.bureau',
-      detail,
-      uuidOf('scale', period, ind.id, String(seed)),
-    );
+const tables = (period: string, seed: number): BusEvent[] =>
+  scaleTables(scheme, {
+    period,
+    seed,
+    observedAt: `2026-01-0${seed}T08:00:00+08:00`,
+    eventIdParts: (indicator) => ['scale', period, indicator, String(seed)],
   });
-}
 
 /** DynamoDB's item size: attribute names plus values (strings and binary by bytes, numbers ≤ 21). */
 function itemBytes(item: Record<string, unknown>): number {
