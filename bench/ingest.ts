@@ -18,6 +18,7 @@ import {
 import { loadSchemeText, type Scheme } from '../domain/scheme.ts';
 import { INDICATOR_VALUE_REPORTED } from '../events/index.ts';
 import { type IngestDeps, ingestHandler } from '../functions/ingest.ts';
+import { sdkDynamo } from '../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import { keys } from '../functions/shared/table.ts';
 import { generateObservations, SCHEME_PATH } from '../scenarios/gansu/generate.ts';
@@ -261,7 +262,7 @@ async function ingestRun(
 ): Promise<Run> {
   const table = await createTable(b.clients.client, uniqueTableName('bench-ingest'));
   try {
-    const store = new DynamoAssessmentStore(b.clients.doc, table);
+    const store = new DynamoAssessmentStore(sdkDynamo(b.clients.doc), table);
     await store.putScheme(scheme);
     b.meter.reset(true);
     const counted = new Map<string, number>();
@@ -446,7 +447,7 @@ try {
     const naiveRuns: Run[] = [];
     const table = await createTable(clients.client, uniqueTableName('bench-scale'));
     try {
-      const store = new DynamoAssessmentStore(clients.doc, table);
+      const store = new DynamoAssessmentStore(sdkDynamo(clients.doc), table);
       await store.putScheme(s.scheme);
       // One run only: 600,000 observations take a while; the naive point below goes on the same table.
       const started = performance.now();

@@ -9,8 +9,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEFAULT_BUS_NAME } from '../events/sources.ts';
 import { QUERY_ROUTES, type QueryRoute, routeKey } from '../functions/query-routes.ts';
+import { documentClient, sdkDynamo } from '../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
-import { documentClient } from '../functions/shared/runtime.ts';
 import type { EngineState } from '../local/engine.ts';
 import { UsageError } from './io.ts';
 
@@ -126,7 +126,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
           '--aws 需要 --table（CloudFormation 生成的表名，见 rankwatch-<stage>-stateful 堆栈）/ --aws needs --table NAME (the deployed table, see the stateful stack)',
           '... --aws --table NAME [--region R]',
         );
-      store ??= new DynamoAssessmentStore(documentClient(new DynamoDBClient(region)), table);
+      store ??= new DynamoAssessmentStore(sdkDynamo(documentClient(new DynamoDBClient(region))), table);
       return store;
     };
     return {
@@ -190,7 +190,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     store: () => {
       if (!table) throw new Error('the local engine has no table');
       store ??= new DynamoAssessmentStore(
-        documentClient(new DynamoDBClient({ ...LOCAL, endpoint: engine.endpoints.dynamodb })),
+        sdkDynamo(documentClient(new DynamoDBClient({ ...LOCAL, endpoint: engine.endpoints.dynamodb }))),
         table,
       );
       return store;

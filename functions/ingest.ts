@@ -4,7 +4,6 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { checkReport } from '../domain/authorise.ts';
@@ -421,16 +420,14 @@ export function defaultIngestDeps(): IngestDeps {
     store: defaultStore(),
     async keepRejected(raw, rejection) {
       if (!queueUrl) throw new Error('REJECTED_QUEUE_URL is not set');
-      await defaultSqs().send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: raw,
-          MessageAttributes: {
-            cause: { DataType: 'String', StringValue: rejection.cause },
-            originalEventId: { DataType: 'String', StringValue: rejection.originalEventId },
-          },
-        }),
-      );
+      await defaultSqs().sendMessage({
+        QueueUrl: queueUrl,
+        MessageBody: raw,
+        MessageAttributes: {
+          cause: { DataType: 'String', StringValue: rejection.cause },
+          originalEventId: { DataType: 'String', StringValue: rejection.originalEventId },
+        },
+      });
     },
     now: () => new Date(),
     log,

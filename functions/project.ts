@@ -4,7 +4,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -69,9 +68,7 @@ async function writeAll(deps: ProjectDeps, items: readonly HistoryItem[]): Promi
       .slice(i, i + 25)
       .map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; requests.length; attempt++) {
-      const out = await deps.store.doc.send(
-        new BatchWriteCommand({ RequestItems: { [deps.store.table]: requests } }),
-      );
+      const out = await deps.store.db.batchWrite({ RequestItems: { [deps.store.table]: requests } });
       requests = (out.UnprocessedItems?.[deps.store.table] as Record<string, unknown>[] | undefined) ?? [];
       if (requests.length && attempt > 8) throw new Error('history items still unprocessed after retries');
       if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));

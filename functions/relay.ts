@@ -6,12 +6,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
-import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -21,6 +16,7 @@ import {
   planPutEvents,
   putEventsEntrySize,
 } from '../events/index.ts';
+import type { Events } from './shared/aws/eventbridge.ts';
 import type { OutboxEvent } from './shared/outbox.ts';
 import { count, defaultEventBridge, defaultTable, log, logger, metrics } from './shared/runtime.ts';
 import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
@@ -37,8 +33,8 @@ const SENT_TTL_SECONDS = 14 * 24 * 3600;
 
 export interface RelayDeps {
   /** Only the table and its client are used (sent markers); the read side is enough. */
-  store: Pick<DynamoSnapshotReader, 'doc' | 'table'>;
-  eventBridge: EventBridgeClient;
+  store: Pick<DynamoSnapshotReader, 'db' | 'table'>;
+  eventBridge: Events;
   busName: string;
   now(): Date;
   log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
@@ -89,11 +85,9 @@ async function alreadySent(deps: RelayDeps, ids: readonly string[]): Promise<Set
     for (let attempt = 0; wanted.length > 0; attempt++) {
       if (attempt > 8) throw new RelayError('sent markers still unread after retries');
       if (attempt > 0) await backoff(deps, attempt);
-      const out = await deps.store.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [deps.store.table]: { Keys: wanted, ProjectionExpression: 'PK' } },
-        }),
-      );
+      const out = await deps.store.db.batchGet({
+        RequestItems: { [deps.store.table]: { Keys: wanted, ProjectionExpression: 'PK' } },
+      });
       for (const item of out.Responses?.[deps.store.table] ?? [])
         sent.add((item.PK as string).slice('SENT#'.length));
       wanted = (out.UnprocessedKeys?.[deps.store.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
@@ -111,9 +105,7 @@ async function markSent(deps: RelayDeps, ids: readonly string[]): Promise<void> 
     for (let attempt = 0; requests.length; attempt++) {
       if (attempt > 8) throw new RelayError('sent markers still unprocessed after retries');
       if (attempt > 0) await backoff(deps, attempt);
-      const out = await deps.store.doc.send(
-        new BatchWriteCommand({ RequestItems: { [deps.store.table]: requests } }),
-      );
+      const out = await deps.store.db.batchWrite({ RequestItems: { [deps.store.table]: requests } });
       requests = (out.UnprocessedItems?.[deps.store.table] as Record<string, unknown>[] | undefined) ?? [];
     }
   }
@@ -142,7 +134,7 @@ export async function publishOutboxItem(item: Record<string, unknown>, deps: Rel
   for (const batch of plan.batches) {
     let todo = batch;
     for (let attempt = 1; todo.length > 0; attempt++) {
-      const out = await deps.eventBridge.send(new PutEventsCommand({ Entries: todo }));
+      const out = await deps.eventBridge.putEvents({ Entries: todo });
       const results = out.Entries ?? [];
       const ok: string[] = [];
       const retry: PutEventsRequestEntry[] = [];

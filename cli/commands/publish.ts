@@ -4,7 +4,6 @@
 // engine gave in `Observation.Rejected`). The outcome is read from the table, so it works the same locally
 // and on AWS: a rejection is stored under the original event id, an applied event in the snapshot's receipt.
 import { readFile } from 'node:fs/promises';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import type { Lang } from '../../domain/messages.ts';
 import { displayName, type Scheme } from '../../domain/scheme.ts';
@@ -77,21 +76,21 @@ async function outcomeOf(
   period: string,
   eventId: string,
 ): Promise<Outcome> {
-  const rejection = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: keys.rejection(eventId), ConsistentRead: true }),
-  );
+  const rejection = await store.db.get({
+    TableName: store.table,
+    Key: keys.rejection(eventId),
+    ConsistentRead: true,
+  });
   if (rejection.Item) {
     const [event] = JSON.parse(rejection.Item.events as string) as OutboxEvent[];
     return { kind: 'rejected', detail: event?.detail ?? {} };
   }
-  const receipts = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.receipt(schemeId, period, 0).PK },
-      ConsistentRead: true,
-    }),
-  );
+  const receipts = await store.db.query({
+    TableName: store.table,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.receipt(schemeId, period, 0).PK },
+    ConsistentRead: true,
+  });
   const receipt = (receipts.Items ?? []).find((i) => (i.eventIds as string[] | undefined)?.includes(eventId));
   if (!receipt) return { kind: 'pending' };
   const seq = Number(String(receipt.SK).slice('SEQ#'.length));
@@ -107,13 +106,11 @@ async function alertsOf(
   seq: number,
 ): Promise<OutboxEvent[]> {
   const pk = keys.outbox(schemeId, period, seq, 0);
-  const out = await store.doc.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :seq)',
-      ExpressionAttributeValues: { ':pk': pk.PK, ':seq': pk.SK.slice(0, pk.SK.lastIndexOf('#') + 1) },
-    }),
-  );
+  const out = await store.db.query({
+    TableName: store.table,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :seq)',
+    ExpressionAttributeValues: { ':pk': pk.PK, ':seq': pk.SK.slice(0, pk.SK.lastIndexOf('#') + 1) },
+  });
   return (out.Items ?? [])
     .flatMap((i) => JSON.parse(i.events as string) as OutboxEvent[])
     .filter((e) => ALERT_TYPES.has(e.detailType));

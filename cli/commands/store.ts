@@ -3,8 +3,8 @@
 // `.rankwatch/engine.json`), a DynamoDB endpoint with --endpoint, or AWS with --aws.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadSchemeText } from '../../domain/scheme.ts';
+import { documentClient, sdkDynamo } from '../../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { type CommandIo, UsageError } from '../io.ts';
 
@@ -36,8 +36,7 @@ export function storeFrom(opts: StoreOptions): DynamoAssessmentStore {
         region: opts.region ?? 'local',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return new DynamoAssessmentStore(doc, opts.table ?? LOCAL_DEFAULTS.table);
+  return new DynamoAssessmentStore(sdkDynamo(documentClient(client)), opts.table ?? LOCAL_DEFAULTS.table);
 }
 
 function explainConnection(e: unknown, opts: StoreOptions): never {

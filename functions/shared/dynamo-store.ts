@@ -1,20 +1,13 @@
 // DynamoDB adapter of the assessment store: schemes, period heads, immutable snapshots in content-addressed
 // chunks, receipts, alert state and the outbox — written in SPEC's order: chunks first (idempotent), then
 // one transaction for manifest, head (optimistic version), receipt, alert state and outbox.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../../domain/alerts.ts';
 import { canonicalJson, chainHash, jsonSafe } from '../../domain/chain.ts';
 import type { PeriodHead } from '../../domain/record.ts';
 import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import type { SnapshotBody, SnapshotInputs } from '../../domain/snapshot.ts';
 import type { Standings } from '../../domain/standings.ts';
+import type { Dynamo } from './aws/dynamodb.ts';
 import { type Chunk, toChunks } from './chunks.ts';
 import type { OutboxEvent } from './outbox.ts';
 import {
@@ -102,53 +95,50 @@ function splitBody(body: SnapshotBody): { inputs: string; rest: string; canonica
 export class DynamoAssessmentStore extends DynamoSnapshotReader {
   private readonly schemeCache = new Map<string, Scheme>();
 
-  constructor(doc: DynamoDBDocumentClient, table: string) {
-    super(doc, table);
+  constructor(db: Dynamo, table: string) {
+    super(db, table);
   }
 
   // ── schemes ──────────────────────────────────────────────────────────────────────────────────────
   /** Stores a validated scheme version (immutable: the same id and version with other content is refused) and activates it. */
   async putScheme(scheme: Scheme): Promise<{ created: boolean }> {
     const text = canonicalJson(jsonSafe(scheme));
-    const existing = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.schemeVersion(scheme.id, scheme.version) }),
-    );
+    const existing = await this.db.get({
+      TableName: this.table,
+      Key: keys.schemeVersion(scheme.id, scheme.version),
+    });
     if (existing.Item && existing.Item.scheme !== text)
       throw new Error(
         `scheme ${scheme.id} version ${scheme.version} is already stored with other content; give it a new version`,
       );
     const now = new Date().toISOString();
-    await this.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...(existing.Item
-            ? []
-            : [
-                {
-                  Put: {
-                    TableName: this.table,
-                    Item: { ...keys.schemeVersion(scheme.id, scheme.version), scheme: text, storedAt: now },
-                    ConditionExpression: 'attribute_not_exists(PK)',
-                  },
+    await this.db.transactWrite({
+      TransactItems: [
+        ...(existing.Item
+          ? []
+          : [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: { ...keys.schemeVersion(scheme.id, scheme.version), scheme: text, storedAt: now },
+                  ConditionExpression: 'attribute_not_exists(PK)',
                 },
-              ]),
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...keys.schemeActive(scheme.id), version: scheme.version, activatedAt: now },
-            },
+              },
+            ]),
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...keys.schemeActive(scheme.id), version: scheme.version, activatedAt: now },
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
     return { created: !existing.Item };
   }
 
   /** The active version of a scheme (versions are immutable, so each is parsed once per container). */
   async activeScheme(schemeId: string): Promise<Scheme> {
-    const active = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.schemeActive(schemeId) }),
-    );
+    const active = await this.db.get({ TableName: this.table, Key: keys.schemeActive(schemeId) });
     const version = active.Item?.version as string | undefined;
     if (!version) throw new SchemeNotFoundError(schemeId);
     return this.schemeVersion(schemeId, version);
@@ -158,9 +148,7 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
     const cacheKey = `${schemeId}\u0000${version}`;
     const hit = this.schemeCache.get(cacheKey);
     if (hit) return hit;
-    const got = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.schemeVersion(schemeId, version) }),
-    );
+    const got = await this.db.get({ TableName: this.table, Key: keys.schemeVersion(schemeId, version) });
     if (!got.Item) throw new SchemeNotFoundError(`${schemeId}@${version}`);
     const scheme = parseScheme(JSON.parse(got.Item.scheme as string), `${schemeId}@${version}`);
     this.schemeCache.set(cacheKey, scheme);
@@ -175,7 +163,7 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
         PutRequest: { Item: { ...keys.chunk(c.hash), data: c.data } },
       }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        const out = await this.db.batchWrite({ RequestItems: { [this.table]: requests } });
         requests = (out.UnprocessedItems?.[this.table] as Record<string, unknown>[] | undefined) ?? [];
         if (requests.length && attempt > 8) throw new Error('chunks still unprocessed after retries');
         if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
@@ -185,9 +173,11 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
 
   // ── period state ─────────────────────────────────────────────────────────────────────────────────
   async readHead(schemeId: string, period: string): Promise<HeadItem | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.head(schemeId, period), ConsistentRead: true }),
-    );
+    const out = await this.db.get({
+      TableName: this.table,
+      Key: keys.head(schemeId, period),
+      ConsistentRead: true,
+    });
     return out.Item as HeadItem | undefined;
   }
 
@@ -345,12 +335,11 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
       })),
     ];
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: transact as never }));
+      await this.db.transactWrite({ TransactItems: transact as never });
     } catch (e) {
-      if (e instanceof TransactionCanceledException || (e as Error).name === 'TransactionCanceledException') {
-        const reasons = ((e as TransactionCanceledException).CancellationReasons ?? []).map(
-          (r) => r.Code ?? 'None',
-        );
+      if ((e as Error).name === 'TransactionCanceledException') {
+        const cancelled = e as { CancellationReasons?: { Code?: string }[] };
+        const reasons = (cancelled.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         if (reasons.some((r) => r === 'ConditionalCheckFailed' || r === 'TransactionConflict'))
           throw new HeadConflictError(
             `${scheme.id} ${body.period}: head moved on while snapshot ${body.seq} was computed (${reasons.join(', ')})`,
@@ -411,17 +400,15 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
   /** Puts a rejection in the outbox, once per original event id. */
   async putRejection(originalEventId: string, event: OutboxEvent, receivedAt: string): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.rejection(originalEventId),
-            events: JSON.stringify([event]),
-            [TTL_ATTRIBUTE]: Math.floor(Date.parse(receivedAt) / 1000) + OUTBOX_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
+      await this.db.put({
+        TableName: this.table,
+        Item: {
+          ...keys.rejection(originalEventId),
+          events: JSON.stringify([event]),
+          [TTL_ATTRIBUTE]: Math.floor(Date.parse(receivedAt) / 1000) + OUTBOX_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      });
       return true;
     } catch (e) {
       if ((e as Error).name === 'ConditionalCheckFailedException') return false;

@@ -1,12 +1,12 @@
 // Shared Lambda plumbing, created once per container: Powertools logger and metrics, AWS clients and the
-// store adapter. Endpoints come from the standard AWS_ENDPOINT_URL_* variables (the local runtime sets them).
+// store adapter. The clients are the small JSON-protocol ones (./aws/client.ts), not the AWS SDK's; endpoints
+// come from the standard AWS_ENDPOINT_URL_* variables (the local runtime sets them).
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoJsonClient } from './aws/dynamodb.ts';
+import { EventBridgeJsonClient } from './aws/eventbridge.ts';
+import { SqsJsonClient } from './aws/sqs.ts';
 import { DynamoAssessmentStore } from './dynamo-store.ts';
 import { DynamoSnapshotReader } from './snapshot-reader.ts';
 import { TABLE_ENV } from './table.ts';
@@ -16,46 +16,47 @@ export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'rankwatch';
 export const logger = /* @__PURE__ */ new Logger({ serviceName: SERVICE });
 export const metrics = /* @__PURE__ */ new Metrics({ namespace: 'rankwatch', serviceName: SERVICE });
 
-/** The document client every adapter uses: one marshalling configuration for functions, runtime and tests. */
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
-
 function tableName(): string {
   const table = process.env[TABLE_ENV];
   if (!table) throw new Error(`${TABLE_ENV} is not set`);
   return table;
 }
 
-let table: { doc: DynamoDBDocumentClient; table: string } | undefined;
+let db: DynamoJsonClient | undefined;
+const dynamo = () => {
+  db ??= new DynamoJsonClient();
+  return db;
+};
+
+let table: { db: DynamoJsonClient; table: string } | undefined;
 /** The table and its client alone, for a function that reads no snapshot (relay: its bundle has no chunks). */
-export function defaultTable(): { doc: DynamoDBDocumentClient; table: string } {
-  table ??= { doc: documentClient(new DynamoDBClient({})), table: tableName() };
+export function defaultTable(): { db: DynamoJsonClient; table: string } {
+  table ??= { db: dynamo(), table: tableName() };
   return table;
 }
 
 let store: DynamoAssessmentStore | undefined;
 export function defaultStore(): DynamoAssessmentStore {
-  store ??= new DynamoAssessmentStore(documentClient(new DynamoDBClient({})), tableName());
+  store ??= new DynamoAssessmentStore(dynamo(), tableName());
   return store;
 }
 
 let reader: DynamoSnapshotReader | undefined;
 /** The read side alone, for functions that never write a snapshot (their bundles leave scheme validation out). */
 export function defaultReader(): DynamoSnapshotReader {
-  reader ??= new DynamoSnapshotReader(documentClient(new DynamoDBClient({})), tableName());
+  reader ??= new DynamoSnapshotReader(dynamo(), tableName());
   return reader;
 }
 
-let eventBridge: EventBridgeClient | undefined;
-export function defaultEventBridge(): EventBridgeClient {
-  eventBridge ??= new EventBridgeClient({});
+let eventBridge: EventBridgeJsonClient | undefined;
+export function defaultEventBridge(): EventBridgeJsonClient {
+  eventBridge ??= new EventBridgeJsonClient();
   return eventBridge;
 }
 
-let sqs: SQSClient | undefined;
-export function defaultSqs(): SQSClient {
-  sqs ??= new SQSClient({});
+let sqs: SqsJsonClient | undefined;
+export function defaultSqs(): SqsJsonClient {
+  sqs ??= new SqsJsonClient();
   return sqs;
 }
 

@@ -1,14 +1,10 @@
 // The read side of the snapshot store, on its own so that readers (the history projection, the relay's
 // markers, the auditors' queries) do not bundle scheme validation: chunks, manifests, bodies, as-of and
 // history queries, and chain verification. DynamoAssessmentStore (dynamo-store.ts) extends it with writes.
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type ChainLink, type ChainVerdict, canonicalJson, verifyChain } from '../../domain/chain.ts';
 import type { SnapshotBody } from '../../domain/snapshot.ts';
+import type { Dynamo } from './aws/dynamodb.ts';
 import { type Chunk, fromChunks } from './chunks.ts';
 import { keys } from './table.ts';
 
@@ -64,11 +60,11 @@ export function joinBody(inputsText: string, restText: string): string {
 }
 
 export class DynamoSnapshotReader {
-  readonly doc: DynamoDBDocumentClient;
+  readonly db: Dynamo;
   readonly table: string;
 
-  constructor(doc: DynamoDBDocumentClient, table: string) {
-    this.doc = doc;
+  constructor(db: Dynamo, table: string) {
+    this.db = db;
     this.table = table;
   }
 
@@ -78,9 +74,7 @@ export class DynamoSnapshotReader {
     for (let i = 0; i < unique.length; i += 100) {
       let wanted: Record<string, unknown>[] = unique.slice(i, i + 100).map((h) => keys.chunk(h));
       for (let attempt = 0; wanted.length > 0; attempt++) {
-        const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted } } }),
-        );
+        const out = await this.db.batchGet({ RequestItems: { [this.table]: { Keys: wanted } } });
         for (const item of out.Responses?.[this.table] ?? [])
           found.set((item.PK as string).slice('CHUNK#'.length), item.data as Uint8Array);
         wanted = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
@@ -102,7 +96,7 @@ export class DynamoSnapshotReader {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      const out = await this.db.query({ ...input, ExclusiveStartKey: start });
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);

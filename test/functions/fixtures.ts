@@ -16,8 +16,8 @@ import type { Observation } from '../../domain/observations.ts';
 import { type Recorded, recordAssessment } from '../../domain/record.ts';
 import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import { INDICATOR_RESULTS_PUBLISHED, INDICATOR_VALUE_REPORTED } from '../../events/index.ts';
+import { documentClient, sdkDynamo } from '../../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
-import { documentClient } from '../../functions/shared/runtime.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { type BusEvent, envelope, uuidOf } from '../support/pipeline.ts';
 
@@ -139,7 +139,7 @@ export function mockedStore(s: Scheme = scheme) {
   ddb.on(BatchWriteCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
   ddb.on(PutCommand).resolves({});
-  return { store: new DynamoAssessmentStore(doc, TABLE), doc, ddb };
+  return { store: new DynamoAssessmentStore(sdkDynamo(doc), TABLE), doc, ddb };
 }
 
 const W02 = '2026-W02';

@@ -1,20 +1,18 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   type PutCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OBSERVATION_REJECTED } from '../../events/index.ts';
 import { handler, type IngestDeps, ingestHandler } from '../../functions/ingest.ts';
 import type { OutboxEvent, Rejection } from '../../functions/shared/outbox.ts';
 import { keys } from '../../functions/shared/table.ts';
+import { type AwsStub, startAwsStub } from '../support/aws-stub.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { type BusEvent, envelope, sqsEvent } from '../support/pipeline.ts';
 import { mockedStore, resultsPublished, scheme, valueReported } from './fixtures.ts';
@@ -318,39 +316,47 @@ describe('ingestHandler rejects a bad record with field-level reasons and acknow
 });
 
 describe('the Lambda handler', () => {
-  beforeAll(() => {
+  // The handler builds its own clients (functions/shared/aws) from the environment, as in Lambda: they talk
+  // to a stub endpoint here.
+  let aws: AwsStub;
+  beforeAll(async () => {
+    aws = await startAwsStub({
+      'DynamoDB_20120810.PutItem': () => ({}),
+      'AmazonSQS.SendMessage': () => ({ MessageId: 'dlq-1' }),
+    });
     vi.stubEnv('TABLE_NAME', 'rankwatch-handler-test');
     vi.stubEnv('REJECTED_QUEUE_URL', 'https://sqs.cn-northwest-1.amazonaws.com.cn/123456789012/rejected');
     vi.stubEnv('AWS_REGION', 'cn-northwest-1');
+    vi.stubEnv('AWS_ENDPOINT_URL', aws.url);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDUNIT');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'unit');
   });
-  afterAll(() => {
+  afterAll(async () => {
     vi.unstubAllEnvs();
+    await aws.close();
   });
 
   it('keeps a rejected record in the rejected-records queue and acknowledges it', async () => {
-    // Mocked on the prototypes (the handler builds its own clients), after the per-test instance mocks,
-    // which would otherwise replace a prototype stub.
-    const ddb = mockClient(DynamoDBDocumentClient);
-    const sqs = mockClient(SQSClient);
-    try {
-      ddb.on(PutCommand).resolves({});
-      sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-      const out = await handler(sqsEvent(['not json at all']), lambdaContext('rankwatch-ingest'));
-      expect(out).toEqual({ batchItemFailures: [] });
-      expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
+    const out = await handler(sqsEvent(['not json at all']), lambdaContext('rankwatch-ingest'));
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(aws.sent('AmazonSQS.SendMessage')).toEqual([
+      {
         QueueUrl: 'https://sqs.cn-northwest-1.amazonaws.com.cn/123456789012/rejected',
         MessageBody: 'not json at all',
         MessageAttributes: expect.objectContaining({
           cause: { DataType: 'String', StringValue: 'validation' },
         }),
-      });
-      expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-        TableName: 'rankwatch-handler-test',
-        Item: expect.objectContaining({ PK: 'OUTBOX#REJECTED' }),
-      });
-    } finally {
-      ddb.restore();
-      sqs.restore();
-    }
+      },
+    ]);
+    const [put] = aws.sent('DynamoDB_20120810.PutItem');
+    expect(put).toMatchObject({
+      TableName: 'rankwatch-handler-test',
+      Item: { PK: { S: 'OUTBOX#REJECTED' } },
+    });
+    // Signed with the role's credentials from the environment, for the region Lambda names.
+    for (const r of aws.requests)
+      expect(r.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDUNIT\/\d{8}\/cn-northwest-1\/(dynamodb|sqs)\//,
+      );
   });
 });

@@ -15,9 +15,9 @@ import {
   type SnapshotReader,
 } from '../../functions/query.ts';
 import { type QueryRoute, routeKey } from '../../functions/query-routes.ts';
+import { documentClient, sdkDynamo } from '../../functions/shared/aws/sdk.ts';
 import { toChunks } from '../../functions/shared/chunks.ts';
 import { DynamoAssessmentStore, type ManifestItem } from '../../functions/shared/dynamo-store.ts';
-import { documentClient } from '../../functions/shared/runtime.ts';
 import { keys } from '../../functions/shared/table.ts';
 
 const SCHEME = 'gansu';
@@ -549,7 +549,7 @@ describe('the query API over the DynamoDB store', () => {
   it('reads the snapshot known at a time through the store’s manifests and chunks', async () => {
     stored();
     const store = new DynamoAssessmentStore(
-      documentClient(new DynamoDBClient({ region: 'cn-northwest-1' })),
+      sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
       'table',
     );
     const res = await call(
@@ -569,7 +569,7 @@ describe('the query API over the DynamoDB store', () => {
   it('verifies the stored chain and names the snapshot whose chunk was altered', async () => {
     const { manifests, chunks } = stored();
     const store = new DynamoAssessmentStore(
-      documentClient(new DynamoDBClient({ region: 'cn-northwest-1' })),
+      sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
       'table',
     );
     const ok = await call('verify', { scheme: SCHEME }, { period: PERIOD }, store);

@@ -9,20 +9,17 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-eventbridge';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENGINE_SOURCE, PUT_EVENTS_ENTRY_SIZE_LIMIT, putEventsEntrySize } from '../../events/index.ts';
 import { entryFor, handler, type RelayDeps, relayHandler } from '../../functions/relay.ts';
+import { sdkEvents } from '../../functions/shared/aws/sdk.ts';
 import { type OutboxEvent, rejectionEvent } from '../../functions/shared/outbox.ts';
 import { keys } from '../../functions/shared/table.ts';
+import { type AwsStub as StubEndpoint, startAwsStub } from '../support/aws-stub.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { mockedStore, TABLE } from './fixtures.ts';
 
@@ -98,7 +95,7 @@ beforeEach(() => {
   eb.on(PutEventsCommand).callsFake(accepted);
   deps = {
     store: mocked.store,
-    eventBridge,
+    eventBridge: sdkEvents(eventBridge),
     busName: BUS,
     now: () => new Date('2026-01-12T03:00:00Z'),
     log: vi.fn(),
@@ -307,34 +304,45 @@ describe('entryFor', () => {
 });
 
 describe('the Lambda handler', () => {
-  beforeAll(() => {
+  // The handler builds its own clients (functions/shared/aws) from the environment, as in Lambda: they talk
+  // to a stub endpoint here.
+  let aws: StubEndpoint;
+  beforeAll(async () => {
+    aws = await startAwsStub({
+      'DynamoDB_20120810.BatchGetItem': () => ({ Responses: {} }),
+      'DynamoDB_20120810.BatchWriteItem': () => ({ UnprocessedItems: {} }),
+      'AWSEvents.PutEvents': (input) => accepted(input as unknown as PutEventsCommandInput),
+    });
     vi.stubEnv('TABLE_NAME', 'rankwatch-relay-test');
     vi.stubEnv('EVENT_BUS_NAME', 'rankwatch-handler-bus');
     vi.stubEnv('AWS_REGION', 'cn-northwest-1');
+    vi.stubEnv('AWS_ENDPOINT_URL', aws.url);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDUNIT');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'unit');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'session-unit');
   });
-  afterAll(() => {
+  afterAll(async () => {
     vi.unstubAllEnvs();
+    await aws.close();
   });
 
-  it('publishes to the bus named by EVENT_BUS_NAME', async () => {
-    // Prototype mocks (the handler builds its own clients), made after the per-test instance mocks.
-    const ddb = mockClient(DynamoDBDocumentClient);
-    const bus = mockClient(EventBridgeClient);
-    try {
-      ddb.on(BatchGetCommand).resolves({ Responses: {} });
-      ddb.on(BatchWriteCommand).resolves({});
-      bus.on(PutEventsCommand).callsFake(accepted);
-      const out = await handler(
-        streamEvent(streamRecord(outboxItem(events(2)))),
-        lambdaContext('rankwatch-relay'),
-      );
-      expect(out).toEqual({ batchItemFailures: [] });
-      expect(bus).toHaveReceivedCommandWith(PutEventsCommand, {
-        Entries: expect.arrayContaining([expect.objectContaining({ EventBusName: 'rankwatch-handler-bus' })]),
-      });
-    } finally {
-      ddb.restore();
-      bus.restore();
-    }
+  it('publishes to the bus named by EVENT_BUS_NAME and marks what it sent', async () => {
+    const out = await handler(
+      streamEvent(streamRecord(outboxItem(events(2)))),
+      lambdaContext('rankwatch-relay'),
+    );
+    expect(out).toEqual({ batchItemFailures: [] });
+    const [put] = aws.sent('AWSEvents.PutEvents') as unknown as PutEventsCommandInput[];
+    expect(put!.Entries).toHaveLength(2);
+    for (const entry of put!.Entries!) expect(entry.EventBusName).toBe('rankwatch-handler-bus');
+    const [marked] = aws.sent('DynamoDB_20120810.BatchWriteItem') as unknown as {
+      RequestItems: Record<string, { PutRequest: { Item: { PK: { S: string } } } }[]>;
+    }[];
+    expect(
+      marked!.RequestItems['rankwatch-relay-test']!.map((r) => r.PutRequest.Item.PK.S.slice(0, 5)),
+    ).toEqual(['SENT#', 'SENT#']);
+    expect(aws.requests.map((r) => r.headers['x-amz-security-token'])).toEqual(
+      aws.requests.map(() => 'session-unit'),
+    );
   });
 });

@@ -5,7 +5,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OBSERVATIONS_FILE, publishScenario, SCHEME_FILE } from '../../cli/commands/start.ts';
 import { storeFrom } from '../../cli/commands/store.ts';
@@ -324,15 +323,11 @@ describe('failures on purpose, with the timers 250 times faster', () => {
     store = storeFrom({ endpoint: engine.endpoints.dynamodb, table: engine.table! });
     await store.putScheme(scheme);
     // A scheme whose stored version cannot be read: ingest treats it as the store failing and retries.
-    await store.doc.send(
-      new PutCommand({ TableName: store.table, Item: { ...keys.schemeActive('poisoned'), version: '1' } }),
-    );
-    await store.doc.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { ...keys.schemeVersion('poisoned', '1'), scheme: '{not json' },
-      }),
-    );
+    await store.db.put({ TableName: store.table, Item: { ...keys.schemeActive('poisoned'), version: '1' } });
+    await store.db.put({
+      TableName: store.table,
+      Item: { ...keys.schemeVersion('poisoned', '1'), scheme: '{not json' },
+    });
     // A warm execution environment, so that the first batch is not slowed by the bundle's cold start.
     const ingest = [...engine.functions.values()].find((f) => f.name.includes('Ingest'))!;
     await ingest.invoke({ Records: [] });

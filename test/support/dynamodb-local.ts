@@ -2,7 +2,7 @@
 // memory on a free port, plus clients and per-test tables built from the production table definition.
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../functions/shared/runtime.ts';
+import { documentClient } from '../../functions/shared/aws/sdk.ts';
 import { tableDefinition } from '../../functions/shared/table.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 

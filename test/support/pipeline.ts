@@ -16,6 +16,7 @@ import {
 } from '../../events/index.ts';
 import { type IngestDeps, ingestHandler } from '../../functions/ingest.ts';
 import { type RelayDeps, relayHandler } from '../../functions/relay.ts';
+import { sdkDynamo, sdkEvents } from '../../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import type { OutboxEvent, Rejection } from '../../functions/shared/outbox.ts';
 import { acknowledgedBefore, DynamoDbStreamReader } from '../../local/dynamodb-stream.ts';
@@ -208,7 +209,7 @@ export interface Pipeline {
 export async function createPipeline(endpoint: string, scheme: Scheme, name: string): Promise<Pipeline> {
   const { client, doc } = localClients(endpoint);
   const table = await createTable(client, uniqueTableName(name));
-  const store = new DynamoAssessmentStore(doc, table);
+  const store = new DynamoAssessmentStore(sdkDynamo(doc), table);
   await store.putScheme(scheme);
   const hooks: SendHook[] = [];
   hookSend(doc, hooks);
@@ -260,7 +261,7 @@ export async function createPipeline(endpoint: string, scheme: Scheme, name: str
   };
   const relayDeps: RelayDeps = {
     store,
-    eventBridge,
+    eventBridge: sdkEvents(eventBridge),
     busName: 'rankwatch-test',
     now,
     log,
