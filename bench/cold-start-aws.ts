@@ -1,6 +1,6 @@
 // The AWS endpoint the cold-start benchmark's first invocations talk to: DynamoDB and EventBridge over their
 // JSON protocols, answered from memory on 127.0.0.1 (AWS_ENDPOINT_URL), so a first call does everything a
-// real one does — SDK clients built, credentials and endpoints resolved, requests signed and sent over HTTP,
+// real one does — clients built, credentials and endpoints resolved, requests signed and sent over HTTP,
 // responses parsed — without an account. The table holds the scheme a department event needs; while
 // recording it also keeps what a function writes (ingest's snapshot, outbox and chunks), so relay and
 // project can be handed the stream records ingest produced.

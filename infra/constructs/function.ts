@@ -14,7 +14,6 @@ import { Construct } from 'constructs';
 /** The repository root: entries, the lock file and the builtin shims are resolved from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUILTIN_SHIMS = fileURLToPath(new URL('../bundling/builtins/', import.meta.url));
-const SDK_SHIMS = fileURLToPath(new URL('../bundling/sdk/', import.meta.url));
 
 /** Powertools metrics namespace shared by every function (functions/shared/runtime.ts uses the same). */
 export const METRICS_NAMESPACE = 'rankwatch';
@@ -36,35 +35,17 @@ export function builtinAliases(): string[] {
     });
 }
 
-/**
- * What the functions' bundles replace in the AWS SDK, by esbuild alias: the default credential chain by the
- * two sources Lambda uses (environment, then a container endpoint), and the event-stream codec, which no
- * operation the engine calls uses, by a stub that says so (infra/bundling/sdk/*.ts for why each). The SDK
- * stays bundled and pinned; this is what it brings along that a function never runs.
- */
-export function sdkAliases(): string[] {
-  return [
-    `@aws-sdk/credential-provider-node=${SDK_SHIMS}credential-provider.ts`,
-    `@smithy/core/event-streams=${SDK_SHIMS}event-streams.ts`,
-  ];
-}
-
-export interface BundlingChoices extends Pick<BundlingOptions, 'metafile'> {
-  /**
-   * Bundle the AWS SDK as published, without sdkAliases(): the cold-start benchmark's conventional
-   * baseline does, so the engine's choices show as a difference. Functions never do.
-   */
-  sdkAsPublished?: boolean;
-}
+export type BundlingChoices = Pick<BundlingOptions, 'metafile'>;
 
 /**
  * How every function is bundled: ESM for Node 22, minified, source maps without sources content (the map
- * only has to point into the repository), the AWS SDK bundled (pinned by our lock file, not whatever the
- * runtime ships) and packages' ES module builds first so esbuild can drop what a handler never calls.
+ * only has to point into the repository), every package bundled and pinned by our lock file — nothing taken
+ * from the runtime (the functions call AWS through functions/shared/aws, not the AWS SDK; what of the SDK
+ * they use, util-dynamodb's converters, is bundled too) — and packages' ES module builds first so esbuild can drop what a handler never calls.
  * `require` is defined for CommonJS dependencies without an ESM import of its own. The event contracts'
  * descriptions are left out (events/zod.ts: they are for the JSON Schemas, never read when parsing).
  */
-export function bundlingOptions({ sdkAsPublished = false, ...extra }: BundlingChoices = {}): BundlingOptions {
+export function bundlingOptions(extra: BundlingChoices = {}): BundlingOptions {
   requireLocalEsbuild();
   return {
     format: OutputFormat.ESM,
@@ -77,7 +58,7 @@ export function bundlingOptions({ sdkAsPublished = false, ...extra }: BundlingCh
     banner: "const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);",
     forceDockerBundling: false,
     logLevel: LogLevel.ERROR,
-    esbuildArgs: { '--alias': [...builtinAliases(), ...(sdkAsPublished ? [] : sdkAliases())] },
+    esbuildArgs: { '--alias': builtinAliases() },
     // The contracts' descriptions are for the JSON Schemas, not for parsing (events/zod.ts).
     define: { 'process.env.RANKWATCH_SCHEMA_DOCS': JSON.stringify('off') },
     ...extra,
@@ -110,8 +91,6 @@ export interface EngineFunctionProps {
   layers?: ILayerVersion[];
   /** Write esbuild's metafile next to the bundle (the cold-start benchmark reads it). */
   metafile?: boolean;
-  /** See BundlingChoices: only the cold-start benchmark's baseline sets it. */
-  sdkAsPublished?: boolean;
 }
 
 export class EngineFunction extends Construct {
@@ -143,10 +122,7 @@ export class EngineFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       layers: props.layers,
-      bundling: bundlingOptions({
-        metafile: props.metafile ?? false,
-        sdkAsPublished: props.sdkAsPublished ?? false,
-      }),
+      bundling: bundlingOptions({ metafile: props.metafile ?? false }),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -72,12 +72,14 @@ describe('every function bundle', () => {
       expect(imported().resolved).toEqual([]);
     });
 
-    it("carries the engine's SDK choices: environment and container credentials only, no event-stream codec", () => {
-      const code = readFileSync(bundle, 'utf8');
-      expect(code).toContain('no AWS credentials: a function bundle reads them'); // infra/bundling/sdk
-      expect(code).not.toContain('@aws-sdk/credential-provider-node - defaultProvider'); // the default chain
-      expect(code).not.toContain('@aws-sdk/credential-provider-ini');
-      expect(code).not.toContain(':message-type'); // the event-stream codec's header
+    it('calls AWS through the engine’s JSON client: no AWS SDK client or Smithy runtime inside', () => {
+      const { sources } = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      expect(sources.some((s) => s.endsWith('functions/shared/aws/client.ts'))).toBe(true);
+      const sdk = sources.filter((s) => /node_modules\/(@smithy|@aws-sdk|@aws-crypto)\//.test(s));
+      // util-dynamodb (DynamoDB JSON ⇄ values) is the only part of the SDK the functions use.
+      expect(sdk.filter((s) => !s.includes('node_modules/@aws-sdk/util-dynamodb/'))).toEqual([]);
     });
   });
 });
