@@ -2,11 +2,17 @@
 // the Lambda functions in place of the AWS SDK clients. It does what the functions need from the SDK and no
 // more: region and endpoint from the environment (AWS_ENDPOINT_URL_<SERVICE> as the SDK reads it), the role's
 // credentials from the environment Lambda sets, SigV4 signing, keep-alive HTTPS, errors with the service's
-// error name, message and fields, and the SDK's standard retry mode (3 attempts, exponential backoff with
-// full jitter, on throttling, transient errors, 5xx and broken connections).
+// error name, message and fields, and the AWS SDK's own standard retry strategy and error classification
+// (@smithy/core/retry: attempts, backoff with jitter, the retry quota, what counts as throttling or transient).
 // Why: the SDK clients alone take ~40% of the cold-start budget (bench/README.md, "Cold start"); this
 // client is a few kilobytes. The CLI and the local engine keep the SDK (its full credential chain).
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import {
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+  StandardRetryStrategy,
+} from '@smithy/core/retry';
 import { type Credentials, sign } from './signer.ts';
 
 export interface ServiceSpec {
@@ -43,8 +49,6 @@ export interface ClientOptions {
   /** Per attempt; a request that takes longer is abandoned and retried. */
   timeoutMs?: number;
   transport?: Transport;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
   now?: () => Date;
 }
 
@@ -77,28 +81,29 @@ export class AwsConfigError extends Error {
   }
 }
 
-/** Error names the SDK's standard retry mode treats as throttling (longer base delay) or transient. */
-const THROTTLING = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
+/** Node's error codes for a connection that failed or broke (the SDK classifies these as transient). */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
-const TRANSIENT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalError']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
-const RETRY_BASE_MS = 100;
-const THROTTLING_BASE_MS = 500;
-const MAX_DELAY_MS = 20_000;
+
+/** Shaped as the SDK's errors are (name, $metadata, code); its types also want `cause` to be an Error. */
+const asSdkError = (e: AwsServiceError) => e as unknown as Parameters<typeof isThrottlingError>[0];
+
+/** As the SDK's retry middleware classifies a failure for its retry strategy. */
+function retryErrorType(e: AwsServiceError): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR' {
+  const error = asSdkError(e);
+  if (isThrottlingError(error)) return 'THROTTLING';
+  if (isTransientError(error)) return 'TRANSIENT';
+  if (isServerError(error)) return 'SERVER_ERROR';
+  return 'CLIENT_ERROR';
+}
 
 const header = (headers: HttpResponse['headers'], name: string): string | undefined => {
   const v = headers[name];
@@ -123,6 +128,8 @@ export class AwsJsonClient {
   readonly spec: ServiceSpec;
   private readonly options: ClientOptions;
   private readonly contentType: string;
+  /** One per client, as in the SDK: its retry quota is shared by the client's requests. */
+  private readonly retries: StandardRetryStrategy;
 
   constructor(spec: ServiceSpec, options: ClientOptions = {}) {
     this.spec = spec;
@@ -143,6 +150,7 @@ export class AwsJsonClient {
       throw new AwsConfigError(`endpoint for ${spec.signingName} is not a URL: "${url}"`);
     }
     this.contentType = `application/x-amz-json-${spec.jsonVersion}`;
+    this.retries = new StandardRetryStrategy(options.maxAttempts ?? (Number(env.AWS_MAX_ATTEMPTS) || 3));
   }
 
   private credentials(): Credentials {
@@ -159,8 +167,8 @@ export class AwsJsonClient {
   /** Calls one operation; resolves to the parsed response body or rejects with an AwsServiceError. */
   async call<T>(operation: string, input: unknown): Promise<T> {
     const body = JSON.stringify(input);
-    const maxAttempts = this.options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 3);
     const transport = this.options.transport ?? httpTransport;
+    let token = await this.retries.acquireInitialRetryToken('');
     for (let attempt = 1; ; attempt++) {
       const headers = sign({
         method: 'POST',
@@ -184,19 +192,24 @@ export class AwsJsonClient {
           body,
           timeoutMs: this.options.timeoutMs ?? 30_000,
         });
-        if (res.status < 300) return (res.body ? JSON.parse(res.body) : {}) as T;
+        if (res.status < 300) {
+          const out = (res.body ? JSON.parse(res.body) : {}) as T;
+          this.retries.recordSuccess(token);
+          return out;
+        }
         error = this.serviceError(res, attempt);
       } catch (e) {
         error = networkError(e as NodeJS.ErrnoException, attempt); // rethrows what is not a network failure
       }
-      if (!isRetryable(error)) throw error;
-      if (attempt >= maxAttempts) throw error;
-      const throttled = THROTTLING.has(error.name) || error.$metadata.httpStatusCode === 429;
-      const base = throttled ? THROTTLING_BASE_MS : RETRY_BASE_MS;
-      const delay = Math.floor(
-        Math.min(MAX_DELAY_MS, (this.options.random ?? Math.random)() * base * 2 ** (attempt - 1)),
-      );
-      await (this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(delay);
+      try {
+        // Waits out the backoff, or refuses: not retryable, out of attempts, or out of retry quota.
+        token = await this.retries.refreshRetryTokenForRetry(token, {
+          error: asSdkError(error),
+          errorType: retryErrorType(error),
+        });
+      } catch {
+        throw error;
+      }
     }
   }
 
@@ -224,21 +237,11 @@ export class AwsJsonClient {
   }
 }
 
-function isRetryable(e: AwsServiceError): boolean {
-  const status = e.$metadata.httpStatusCode;
-  return (
-    THROTTLING.has(e.name) ||
-    TRANSIENT.has(e.name) ||
-    e.name === 'NetworkError' ||
-    status === 429 ||
-    (status !== undefined && status >= 500)
-  );
-}
-
 function networkError(e: NodeJS.ErrnoException, attempts: number): AwsServiceError {
   const name =
     e.name === 'TimeoutError' ? 'TimeoutError' : e.code && NETWORK_CODES.has(e.code) ? 'NetworkError' : '';
   if (!name) throw e;
+  // The code stays on the error: the SDK's classification reads it.
   return new AwsServiceError(name, e.message, 'server', { attempts }, { code: e.code });
 }
 

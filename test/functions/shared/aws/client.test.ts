@@ -196,60 +196,99 @@ describe('AwsJsonClient: retries (the SDK’s standard mode)', () => {
       message: 'slow down',
     });
 
-  it('retries throttling with full-jitter exponential backoff from 500 ms, then gives up after 3 attempts', async () => {
+  /** Runs a call under fake timers, returning its outcome and the fake time of each attempt. */
+  async function timed(client: AwsJsonClient, sent: HttpRequest[]) {
+    vi.useFakeTimers({ now: 0, toFake: ['setTimeout', 'Date'] });
+    try {
+      const outcome = client.call('PutItem', {}).then(
+        (value) => ({ value }),
+        (error: AwsServiceError) => ({ error }),
+      );
+      await vi.runAllTimersAsync();
+      const result = await outcome;
+      return {
+        ...result,
+        at: sent.map((r) =>
+          Date.parse(
+            r.headers['x-amz-date']!.replace(
+              /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/,
+              '$1-$2-$3T$4:$5:$6Z',
+            ),
+          ),
+        ),
+      };
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  it('retries throttling after the SDK strategy’s backoff (base 1 s, doubling, full jitter), then gives up after 3 attempts', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
     const { sent, transport } = scripted(throttled(), throttled(), throttled());
-    const sleep = vi.fn(async (_ms: number) => {});
-    const client = new AwsJsonClient(DYNAMODB, {
-      region: 'cn-north-1',
-      credentials,
-      transport,
-      sleep,
-      random: () => 0.999,
-    });
-    const e = (await client.call('PutItem', {}).catch((x) => x)) as AwsServiceError;
-    expect(e.name).toBe('ProvisionedThroughputExceededException');
-    expect(e.$metadata.attempts).toBe(3);
+    const client = new AwsJsonClient(DYNAMODB, { region: 'cn-north-1', credentials, transport });
+    const { error, at } = (await timed(client, sent)) as { error: AwsServiceError; at: number[] };
+    expect(error.name).toBe('ProvisionedThroughputExceededException');
+    expect(error.$metadata.attempts).toBe(3);
     expect(sent).toHaveLength(3);
-    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([499, 999]);
+    // x-amz-date has whole seconds: 0 s, then ≥ 0.999 s, then ≥ 0.999 + 1.998 s.
+    expect(at).toEqual([0, 0, 2000]);
+    vi.restoreAllMocks();
   });
 
-  it('retries 5xx answers and broken connections from 100 ms, and returns the answer that succeeds', async () => {
+  it('retries 5xx answers and broken connections after a short backoff, and returns the answer that succeeds', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
     const { sent, transport } = scripted(
       failed(503, { __type: 'ServiceUnavailable', message: 'busy' }),
       errno('ECONNRESET', 'socket hang up'),
       ok({ Attributes: {} }),
     );
-    const sleep = vi.fn(async (_ms: number) => {});
-    const client = new AwsJsonClient(DYNAMODB, {
-      region: 'cn-north-1',
-      credentials,
-      transport,
-      sleep,
-      random: () => 0.5,
-    });
-    expect(await client.call('PutItem', {})).toEqual({ Attributes: {} });
+    const client = new AwsJsonClient(DYNAMODB, { region: 'cn-north-1', credentials, transport });
+    const { value } = (await timed(client, sent)) as { value: unknown };
+    expect(value).toEqual({ Attributes: {} });
     expect(sent).toHaveLength(3);
-    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([50, 100]);
-    // Each attempt is signed afresh (x-amz-date moves on with the clock).
-    expect(new Set(sent.map((r) => r.headers.authorization)).size).toBeGreaterThanOrEqual(1);
+    vi.restoreAllMocks();
   });
 
-  it('does not retry what retrying cannot fix: a failed condition, a validation error, a programming error', async () => {
+  it('does not retry what retrying cannot fix: a failed condition, a 501, a programming error', async () => {
     const condition = failed(400, {
       __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
     });
-    const { sent, transport } = scripted(condition, new TypeError('bad'));
+    const { sent, transport } = scripted(condition, failed(501, { message: 'no' }), new TypeError('bad'));
+    const client = new AwsJsonClient(DYNAMODB, { region: 'cn-north-1', credentials, transport });
+    await expect(client.call('PutItem', {})).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+      $metadata: { attempts: 1 },
+    });
+    await expect(client.call('PutItem', {})).rejects.toMatchObject({
+      name: 'Http501Error',
+      $fault: 'server',
+    });
+    await expect(client.call('PutItem', {})).rejects.toThrow(TypeError);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('stops retrying when the client’s retry quota is spent, as the SDK’s standard mode does', async () => {
+    // 500 tokens, 14 per transient retry: after 35 retries, failures are no longer retried until successes refill it.
+    const answers = Array.from({ length: 200 }, () => failed(503, { message: 'busy' }));
+    const { sent, transport } = scripted(...answers);
     const client = new AwsJsonClient(DYNAMODB, {
       region: 'cn-north-1',
       credentials,
       transport,
-      sleep: async () => {},
+      maxAttempts: 3,
     });
-    await expect(client.call('PutItem', {})).rejects.toMatchObject({
-      name: 'ConditionalCheckFailedException',
-    });
-    await expect(client.call('PutItem', {})).rejects.toThrow(TypeError);
-    expect(sent).toHaveLength(2);
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      for (let i = 0; i < 30; i++) {
+        const call = client.call('GetItem', {}).catch((e: AwsServiceError) => e.$metadata.attempts);
+        await vi.runAllTimersAsync();
+        await call;
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    // 17 calls × 2 retries = 34 retries (476 tokens), one more retry, then single attempts.
+    expect(sent.length).toBe(17 * 3 + 2 + 12);
   });
 
   it('takes the number of attempts from AWS_MAX_ATTEMPTS, as the SDK does', async () => {
@@ -311,7 +350,6 @@ describe('httpTransport', () => {
         credentials,
         timeoutMs: 50,
         maxAttempts: 2,
-        sleep: async () => {},
       });
       await expect(client.call('GetItem', {})).rejects.toMatchObject({
         name: 'TimeoutError',
