@@ -72,14 +72,17 @@ describe('every function bundle', () => {
       expect(imported().resolved).toEqual([]);
     });
 
-    it('calls AWS through the engine’s JSON client: no AWS SDK client or Smithy runtime inside', () => {
+    it('calls AWS through the engine’s JSON client with the SDK’s retry strategy, and no AWS SDK client inside', () => {
       const { sources } = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as {
         sources: string[];
       };
-      expect(sources.some((s) => s.endsWith('functions/shared/aws/client.ts'))).toBe(true);
-      const sdk = sources.filter((s) => /node_modules\/(@smithy|@aws-sdk|@aws-crypto)\//.test(s));
-      // util-dynamodb (DynamoDB JSON ⇄ values) is the only part of the SDK the functions use.
-      expect(sdk.filter((s) => !s.includes('node_modules/@aws-sdk/util-dynamodb/'))).toEqual([]);
+      const has = (path: string) => sources.some((s) => s.endsWith(path));
+      expect(has('functions/shared/aws/client.ts')).toBe(true);
+      expect(has('@smithy/core/dist-es/submodules/retry/util-retry/StandardRetryStrategy.js')).toBe(true);
+      // No service client, document client, SDK signer, HTTP handler, endpoint rules, schema serde or credential chain.
+      const sdkClient =
+        /node_modules\/(@aws-sdk\/(client-|lib-dynamodb|core\/|credential-provider|nested-clients)|@smithy\/(signature-v4|node-http-handler|credential-provider)|@smithy\/core\/dist-es\/submodules\/(schema|endpoints|event-streams|cbor|config)\/)/;
+      expect(sources.filter((s) => sdkClient.test(s))).toEqual([]);
     });
   });
 });
