@@ -152,9 +152,10 @@ export class DynamoJsonClient implements Dynamo {
     try {
       return await this.client.call<Wire>('TransactWriteItems', { ...input, TransactItems });
     } catch (e) {
-      // The document client gives cancellation reasons' items back as plain values too.
+      // As the SDK gives them: cancellation reasons' items stay attribute values (the document client does
+      // not convert error fields), with binary values as bytes.
       if (e instanceof AwsServiceError && Array.isArray(e.CancellationReasons))
-        for (const r of e.CancellationReasons as Wire[]) if (r.Item) r.Item = fromWire(r.Item);
+        for (const r of e.CancellationReasons as Wire[]) if (r.Item) r.Item = mapValues(r.Item, binaryIn);
       throw e;
     }
   }
