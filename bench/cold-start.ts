@@ -362,7 +362,7 @@ async function main(): Promise<void> {
       `Cold start: ${runs} imports per bundle in fresh Node ${process.versions.node} processes (--enable-source-maps), medians.`,
     );
     console.log(
-      'Sizes and times are of the deployed bundles: minified ESM, every dependency inside (the baseline\'s AWS SDK too).\n',
+      "Sizes and times are of the deployed bundles: minified ESM, every dependency inside (the baseline's AWS SDK too).\n",
     );
     console.log(line(header));
     console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
