@@ -6,24 +6,18 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadSchemeText, type Scheme } from '../domain/scheme.ts';
 import { INDICATOR_VALUE_REPORTED } from '../events/index.ts';
 import { type IngestDeps, ingestHandler } from '../functions/ingest.ts';
-import { sdkDynamo } from '../functions/shared/aws/sdk.ts';
+import { type Dynamo, DynamoJsonClient } from '../functions/shared/aws/dynamodb.ts';
 import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import { keys } from '../functions/shared/table.ts';
 import { generateObservations, SCHEME_PATH } from '../scenarios/gansu/generate.ts';
 import {
   createTable,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
   type LocalClients,
   localClients,
   startDynamoDbLocal,
@@ -31,9 +25,10 @@ import {
 } from '../test/support/dynamodb-local.ts';
 import {
   type BusEvent,
+  type DynamoCall,
   departmentEvents,
   envelope,
-  hookSend,
+  hooked,
   type ScenarioRow,
   sqsEvent,
   uuidOf,
@@ -146,8 +141,9 @@ class CapacityMeter {
   private inflight = 0;
   private since = 0;
 
-  constructor(doc: DynamoDBDocumentClient) {
-    hookSend(doc, [(command, next) => this.meter(command, next)]);
+  /** The store's DynamoDB port with every call metered. */
+  wrap(db: Dynamo): Dynamo {
+    return hooked(db, [(call, next) => this.meter(call, next)]);
   }
 
   reset(forgetItems: boolean): Capacity {
@@ -179,12 +175,10 @@ class CapacityMeter {
     return { units, key, size };
   }
 
-  private async meter(command: object, next: () => Promise<unknown>): Promise<unknown> {
+  private async meter(call: DynamoCall, next: () => Promise<unknown>): Promise<unknown> {
     const c = this.current;
-    const name = command.constructor.name;
-    c.calls.set(name, (c.calls.get(name) ?? 0) + 1);
-    const input = (command as { input: Record<string, unknown> }).input;
-    input.ReturnConsumedCapacity = 'TOTAL';
+    c.calls.set(call.op, (c.calls.get(call.op) ?? 0) + 1);
+    call.input.ReturnConsumedCapacity = 'TOTAL';
     // Calls overlap (the context is loaded in parallel): count the time with at least one call in flight.
     if (this.inflight++ === 0) this.since = performance.now();
     let out: { ConsumedCapacity?: Reported; UnprocessedItems?: Record<string, unknown[]> };
@@ -194,35 +188,31 @@ class CapacityMeter {
       if (--this.inflight === 0) c.dbMs += performance.now() - this.since;
     }
     const reported = unitsOf(out.ConsumedCapacity);
-    if (
-      command instanceof GetCommand ||
-      command instanceof QueryCommand ||
-      command instanceof BatchGetCommand
-    ) {
+    if (call.op === 'get' || call.op === 'query' || call.op === 'batchGet') {
       c.rcu += reported ?? 0;
       return out;
     }
     const billed: { units: number; key: string; size: number }[] = [];
-    if (command instanceof PutCommand) billed.push(this.bill(command.input.Item ?? {}, 1));
-    else if (command instanceof BatchWriteCommand) {
+    if (call.op === 'put') billed.push(this.bill(call.input.Item ?? {}, 1));
+    else if (call.op === 'batchWrite') {
       const unprocessed = Object.values(out.UnprocessedItems ?? {}).flat().length;
       if (unprocessed > 0) throw new Error('bench: BatchWriteItem left items unprocessed; not billed');
-      for (const requests of Object.values(command.input.RequestItems ?? {}))
+      for (const requests of Object.values(call.input.RequestItems ?? {}))
         for (const r of requests) {
           if (!r.PutRequest) throw new Error('bench: unmetered BatchWriteItem request');
           billed.push(this.bill(r.PutRequest.Item ?? {}, 1));
         }
-    } else if (command instanceof TransactWriteCommand) {
+    } else {
       // Items in transaction order: chunks were billed before, so the manifest can attribute them.
-      for (const t of command.input.TransactItems ?? []) {
+      for (const t of call.input.TransactItems ?? []) {
         if (!t.Put) throw new Error('bench: unmetered transaction item (only Put is billed here)');
         billed.push(this.bill(t.Put.Item ?? {}, 2));
       }
-    } else throw new Error(`bench: unmetered DynamoDB call ${name}`);
+    }
     for (const b of billed) this.sizes.set(b.key, b.size);
     const computed = billed.reduce((s, b) => s + b.units, 0);
     if (reported === undefined) c.reported.missing++;
-    else if (command instanceof TransactWriteCommand) {
+    else if (call.op === 'transactWrite') {
       c.reported.tx += reported;
       c.reported.txComputed += computed;
     } else {
@@ -249,6 +239,8 @@ interface Run {
 
 interface Bench {
   clients: LocalClients;
+  /** The functions' own DynamoDB client (functions/shared/aws), which the store is given, metered. */
+  db: Dynamo;
   meter: CapacityMeter;
 }
 
@@ -262,7 +254,7 @@ async function ingestRun(
 ): Promise<Run> {
   const table = await createTable(b.clients.client, uniqueTableName('bench-ingest'));
   try {
-    const store = new DynamoAssessmentStore(sdkDynamo(b.clients.doc), table);
+    const store = new DynamoAssessmentStore(b.meter.wrap(b.db), table);
     await store.putScheme(scheme);
     b.meter.reset(true);
     const counted = new Map<string, number>();
@@ -358,7 +350,13 @@ function summarise(
 const benchStarted = performance.now();
 const local = await startDynamoDbLocal();
 const clients = localClients(local.endpoint);
-const bench: Bench = { clients, meter: new CapacityMeter(clients.doc) };
+// The store goes through the functions' own DynamoDB client, as in Lambda; the SDK client makes the tables.
+const db = new DynamoJsonClient({
+  endpoint: local.endpoint,
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+});
+const bench: Bench = { clients, db, meter: new CapacityMeter() };
 
 try {
   // The probe behind billing writes from item sizes: a transaction of two small puts.
@@ -447,7 +445,7 @@ try {
     const naiveRuns: Run[] = [];
     const table = await createTable(clients.client, uniqueTableName('bench-scale'));
     try {
-      const store = new DynamoAssessmentStore(sdkDynamo(clients.doc), table);
+      const store = new DynamoAssessmentStore(bench.meter.wrap(bench.db), table);
       await store.putScheme(s.scheme);
       // One run only: 600,000 observations take a while; the naive point below goes on the same table.
       const started = performance.now();

@@ -1,13 +1,7 @@
 // The event pipeline end to end against DynamoDB Local: Gansu scenario events through ingest, the table's
 // stream through the relay, EventBridge mocked at the client. Each scenario runs on a table of its own.
 import { readFileSync } from 'node:fs';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { assessSeries, type SeriesAssessment } from '../../domain/assessment.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
@@ -361,9 +355,9 @@ describe('crashes lose no alert', () => {
   it('a crash after the transaction and before the relay: the redelivered batch changes nothing and every alert goes out once', async () => {
     const p = await createPipeline(endpoint, scheme, 'crash-commit');
     let crashes = 0;
-    p.hooks.push(async (command, next) => {
+    p.hooks.push(async (call, next) => {
       const result = await next();
-      const items = command instanceof TransactWriteCommand ? (command.input.TransactItems ?? []) : [];
+      const items = call.op === 'transactWrite' ? (call.input.TransactItems ?? []) : [];
       const outbox = items.some((t) => String(t.Put?.Item?.PK).startsWith('OUTBOX#'));
       if (outbox && crashes < 3 && items.length > 0) {
         crashes++;
@@ -385,9 +379,8 @@ describe('crashes lose no alert', () => {
     const p = await createPipeline(endpoint, scheme, 'crash-relay');
     await p.deliver(batches);
     let crashed = false;
-    p.hooks.push(async (command, next) => {
-      const writes =
-        command instanceof BatchWriteCommand ? (command.input.RequestItems?.[p.table] ?? []) : [];
+    p.hooks.push(async (call, next) => {
+      const writes = call.op === 'batchWrite' ? (call.input.RequestItems?.[p.table] ?? []) : [];
       const marksSent = writes.some((w) => String(w.PutRequest?.Item?.PK).startsWith('SENT#'));
       if (marksSent && !crashed && p.published.some((e) => e.detailType.startsWith('Ranking.'))) {
         crashed = true;

@@ -1,6 +1,7 @@
 // The event pipeline wired for integration tests: a table of its own in DynamoDB Local, the real store,
 // ingest fed with SQS batches, the table's stream read back and handed to the relay, and EventBridge mocked
-// at the client so every PutEvents entry is recorded. Hooks around the document client inject failures.
+// at the client so every PutEvents entry is recorded. The store talks to DynamoDB through the functions' own
+// client (functions/shared/aws); hooks around its calls inject failures.
 import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,11 +17,18 @@ import {
 } from '../../events/index.ts';
 import { type IngestDeps, ingestHandler } from '../../functions/ingest.ts';
 import { type RelayDeps, relayHandler } from '../../functions/relay.ts';
-import { sdkDynamo, sdkEvents } from '../../functions/shared/aws/sdk.ts';
+import { type Dynamo, DynamoJsonClient } from '../../functions/shared/aws/dynamodb.ts';
+import { sdkEvents } from '../../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import type { OutboxEvent, Rejection } from '../../functions/shared/outbox.ts';
 import { acknowledgedBefore, DynamoDbStreamReader } from '../../local/dynamodb-stream.ts';
-import { createTable, LOCAL_REGION, localClients, uniqueTableName } from './dynamodb-local.ts';
+import {
+  createTable,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localClients,
+  uniqueTableName,
+} from './dynamodb-local.ts';
 
 export interface ScenarioRow {
   period: string;
@@ -158,18 +166,31 @@ export function sqsEvent(bodies: readonly (BusEvent | string)[]): SQSEvent {
   };
 }
 
-/** Wraps a document client's `send` so a test can watch or fail calls; `next` performs the real call. */
-export type SendHook = (command: object, next: () => Promise<unknown>) => Promise<unknown>;
+/** One call of the store's DynamoDB port, as a hook sees it. */
+export type DynamoCall = { [K in keyof Dynamo]: { op: K; input: Parameters<Dynamo[K]>[0] } }[keyof Dynamo];
+/** Watches or fails a call; `next` performs the real one. */
+export type DynamoHook = (call: DynamoCall, next: () => Promise<unknown>) => Promise<unknown>;
 
-export function hookSend(doc: DynamoDBDocumentClient, hooks: SendHook[]): void {
-  const original = doc.send.bind(doc) as (command: object) => Promise<unknown>;
-  (doc as unknown as { send: (command: object) => Promise<unknown> }).send = (command: object) => {
-    const run = (i: number): Promise<unknown> => {
-      const hook = hooks[i];
-      return hook ? hook(command, () => run(i + 1)) : original(command);
+/** The port with every call passed through the hooks (in order; hooks added later apply too). */
+export function hooked(db: Dynamo, hooks: DynamoHook[]): Dynamo {
+  const wrap =
+    <K extends keyof Dynamo>(op: K) =>
+    (input: Parameters<Dynamo[K]>[0]) => {
+      const call = { op, input } as DynamoCall;
+      const run = (i: number): Promise<unknown> => {
+        const hook = hooks[i];
+        return hook ? hook(call, () => run(i + 1)) : (db[op] as (x: unknown) => Promise<unknown>)(input);
+      };
+      return run(0);
     };
-    return run(0);
-  };
+  return {
+    get: wrap('get'),
+    put: wrap('put'),
+    query: wrap('query'),
+    batchGet: wrap('batchGet'),
+    batchWrite: wrap('batchWrite'),
+    transactWrite: wrap('transactWrite'),
+  } as Dynamo;
 }
 
 export interface Published {
@@ -183,8 +204,10 @@ export interface Published {
 export interface Pipeline {
   table: string;
   store: DynamoAssessmentStore;
+  /** The SDK's document client on the same table, for a test's own reads and writes (not hooked). */
   doc: DynamoDBDocumentClient;
-  hooks: SendHook[];
+  /** Around the store's calls, which go through the functions' JSON client (functions/shared/aws). */
+  hooks: DynamoHook[];
   rejected: { raw: string; rejection: Rejection }[];
   /** Every entry EventBridge accepted, in order (re-sent copies included). */
   published: Published[];
@@ -209,10 +232,10 @@ export interface Pipeline {
 export async function createPipeline(endpoint: string, scheme: Scheme, name: string): Promise<Pipeline> {
   const { client, doc } = localClients(endpoint);
   const table = await createTable(client, uniqueTableName(name));
-  const store = new DynamoAssessmentStore(sdkDynamo(doc), table);
+  const hooks: DynamoHook[] = [];
+  const db = new DynamoJsonClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const store = new DynamoAssessmentStore(hooked(db, hooks), table);
   await store.putScheme(scheme);
-  const hooks: SendHook[] = [];
-  hookSend(doc, hooks);
   const reader = await DynamoDbStreamReader.forTable({ endpoint, region: LOCAL_REGION, table });
 
   const eventBridge = new EventBridgeClient({
