@@ -46,10 +46,8 @@ function binaryOut(v: Wire): Wire {
   if (v.L !== undefined) return { L: (v.L as Wire[]).map(binaryOut) };
   return v;
 }
-const bytes = (b64: string) => {
-  const b = Buffer.from(b64, 'base64');
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
-};
+/** A Uint8Array of its own (not a view into Buffer's shared pool), as the SDK's base64 decoder gives. */
+const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 function binaryIn(v: Wire): Wire {
   if (v.B !== undefined) return { B: bytes(v.B) };
   if (v.BS !== undefined) return { BS: (v.BS as string[]).map(bytes) };
