@@ -2,7 +2,13 @@
 // `{"__type", "message"}` errors) for the local emulators. Requests are not authenticated.
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An error answered as `{"__type": code, "message": message}` with `status`. */
@@ -33,7 +39,8 @@ export interface JsonApiServerOptions {
   contentType: string;
   port?: number;
   host?: string;
-  operate(operation: string, input: Record<string, unknown>): unknown;
+  /** `headers` for servers that look at how a request was sent (a test stub checks its signature). */
+  operate(operation: string, input: Record<string, unknown>, headers: IncomingHttpHeaders): unknown;
   /** Maps the service's own errors to an answer; unmapped errors are 500 InternalFailure. */
   describeError?(error: unknown): { status: number; code: string; message: string } | undefined;
   /** Prepended to error codes in `__type` (SQS uses `com.amazonaws.sqs#`). */
@@ -110,7 +117,7 @@ async function handle(
     } catch {
       throw new AwsApiError('SerializationException', 'Start of structure or map found where not expected.');
     }
-    const output = await options.operate(operation, input);
+    const output = await options.operate(operation, input, request.headers);
     send(response, 200, output ?? {}, options.contentType);
   } catch (error) {
     const described =
