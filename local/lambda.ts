@@ -77,8 +77,18 @@ export interface WorkerRuntimeOptions {
 interface Environment {
   readonly worker: Worker;
   busy: boolean;
+  /** Resolves when the bundle's init (its import) is over: true when it can serve, false when it died. */
+  readonly initialised: Promise<boolean>;
   pending: { id: number; resolve: (result: InvocationResult) => void } | undefined;
 }
+
+/** Lambda's limit on an on-demand execution environment's init phase, apart from the function timeout. */
+export const INIT_TIMEOUT_MS = 10_000;
+
+const initTimeoutError = (): LambdaErrorPayload => ({
+  errorType: 'Sandbox.Timedout',
+  errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+});
 
 /**
  * Each worker thread is one execution environment: it imports the bundle once (cold start) and serves one
@@ -109,6 +119,11 @@ export class WorkerRuntime implements LambdaRuntime {
     const id = this.#nextId++;
     environment.worker.ref();
     try {
+      // A new environment's init (starting the thread, importing the bundle) is not part of the invocation:
+      // Lambda limits it on its own (INIT_TIMEOUT_MS) and starts the function timeout once it is over.
+      const ready = await this.#initialised(environment);
+      if (ready !== true) return { ok: false, error: ready };
+      const context: InvocationInfo = { ...info, deadlineMs: Date.now() + timeoutMs };
       return await new Promise<InvocationResult>((resolve) => {
         const timer = setTimeout(() => {
           environment.pending = undefined;
@@ -127,7 +142,7 @@ export class WorkerRuntime implements LambdaRuntime {
           type: 'invoke',
           id,
           event: JSON.stringify(event === undefined ? null : event),
-          context: info,
+          context,
         });
       });
     } finally {
@@ -139,6 +154,27 @@ export class WorkerRuntime implements LambdaRuntime {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#environments].map((environment) => this.#discard(environment)));
+  }
+
+  /** Waits for the environment's init: true, or the error the invocation ends with (init too slow or died). */
+  async #initialised(environment: Environment): Promise<true | LambdaErrorPayload> {
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      environment.initialised,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), INIT_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome === true) return true;
+    if (outcome === 'timeout') {
+      await this.#discard(environment);
+      return initTimeoutError();
+    }
+    return {
+      errorType: 'Runtime.ExitError',
+      errorMessage: 'Runtime exited with error: the execution environment ended during init',
+    };
   }
 
   async #acquire(): Promise<Environment> {
@@ -185,10 +221,19 @@ export class WorkerRuntime implements LambdaRuntime {
       worker.stdout.resume();
       worker.stderr.resume();
     }
-    const environment: Environment = { worker, busy: false, pending: undefined };
+    let initialised!: (ready: boolean) => void;
+    const environment: Environment = {
+      worker,
+      busy: false,
+      pending: undefined,
+      initialised: new Promise<boolean>((resolve) => {
+        initialised = resolve;
+      }),
+    };
     worker.on(
       'message',
       (message: { type: string; id?: number; payload?: string; error?: LambdaErrorPayload }) => {
+        if (message.type === 'ready') initialised(true);
         const pending = environment.pending;
         if (message.type !== 'result' || pending === undefined || pending.id !== message.id) return;
         pending.resolve(
@@ -199,6 +244,7 @@ export class WorkerRuntime implements LambdaRuntime {
       },
     );
     const crashed = (error: LambdaErrorPayload) => {
+      initialised(false);
       this.#environments.delete(environment);
       environment.pending?.resolve({ ok: false, error });
     };

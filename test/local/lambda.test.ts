@@ -100,6 +100,11 @@ export const handler = async (event) => {
   setTimeout(() => callback(null, { doubled: event.n * 2 }), 5);
 }`,
   );
+  bundle(
+    'slow-init',
+    `await new Promise((resolve) => setTimeout(resolve, 600));
+export const handler = async (event, context) => ({ remaining: context.getRemainingTimeInMillis() });`,
+  );
   bundle('noexport', 'export const other = () => 1;');
   bundle('index', 'export const main = async () => "found";');
 });
@@ -186,6 +191,14 @@ describe('a function in worker threads', () => {
     });
     expect(runtime.environments).toBe(0);
     expect(await fn.invoke({})).toEqual({ started: 1 });
+  });
+
+  it('starts the function timeout after a new environment’s init, as Lambda counts init apart', async () => {
+    // The bundle's import takes 0.6 s, three times the 0.2 s timeout: only the handler's run is timed.
+    const { fn } = workerFunction('slow-init', join(directory, 'slow-init.mjs'), { timeoutSeconds: 0.2 });
+    const out = (await fn.invoke({})) as { remaining: number };
+    expect(out.remaining).toBeGreaterThan(100);
+    expect(out.remaining).toBeLessThanOrEqual(200);
   });
 
   it('supports callback handlers and says when the handler is not exported', async () => {
