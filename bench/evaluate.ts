@@ -5,10 +5,10 @@ import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
 import { assessPeriod } from '../domain/assessment.ts';
 import { evaluate, type PeriodMatrix, rankedOrder } from '../domain/evaluate.ts';
 import { analyseGap } from '../domain/gap.ts';
+import { mulberry32 } from '../domain/random.ts';
 import { parseScheme, type Scheme, type SchemeInput } from '../domain/scheme.ts';
 import { type Standings, standingsOf } from '../domain/standings.ts';
 import { compileScheme } from '../domain/tree.ts';
-import { mulberry32 } from '../scenarios/gansu/generate.ts';
 
 // ---------------------------------------------------------------------------------------------- data
 

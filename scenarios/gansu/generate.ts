@@ -7,6 +7,7 @@
 // The test in test/scenarios/gansu.test.ts checks the committed file equals this generator's output.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../domain/random.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 
 export const DEFAULT_SEED = 20260105;
@@ -25,17 +26,8 @@ export interface ObservationRow {
   source: string;
 }
 
-/** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The PRNG lives in the domain (robustness draws use it); re-exported for the scripts that import it from here.
+export { mulberry32 };
 
 /**
  * One independent stream per key (FNV-1a of the key mixed with the seed), so that re-scripting one

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { assessSeries, type SeriesAssessment } from '../../domain/assessment.ts';
+import { mulberry32 } from '../../domain/random.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import type { SnapshotBody } from '../../domain/snapshot.ts';
 import {
@@ -12,7 +13,7 @@ import {
   OBSERVATION_REJECTED,
 } from '../../events/index.ts';
 import { keys } from '../../functions/shared/table.ts';
-import { generateObservations, mulberry32, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
+import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
 import {
   alertKeys,
   type BusEvent,

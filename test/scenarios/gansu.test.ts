@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../cli/main.ts';
 import { assessSeries, type PeriodAssessment, type SeriesAssessment } from '../../domain/assessment.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
+import { mulberry32 } from '../../domain/random.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import {
   generateObservations,
-  mulberry32,
   OBSERVATIONS_PATH,
   SCHEME_PATH,
   toCsv,

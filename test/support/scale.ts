@@ -1,8 +1,9 @@
 // The 3,000 × 200 scale case (mixed methods in four weighted topics) and its published tables, shared by the
 // scale test and bench/ingest.
+
+import { mulberry32 } from '../../domain/random.ts';
 import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import { INDICATOR_RESULTS_PUBLISHED } from '../../events/index.ts';
-import { mulberry32 } from '../../scenarios/gansu/generate.ts';
 import { type BusEvent, envelope, uuidOf } from './pipeline.ts';
 
 export const SCALE_ENTITIES = 3_000;
