@@ -98,6 +98,26 @@ const department = z.object({
   leader: z.optional(localisedName),
 });
 
+/**
+ * Rank robustness (COINr-style uncertainty analysis) for bulletins: Monte Carlo over the weights and over
+ * alternative normalisations. Each weight is multiplied by U(1 − spread, 1 + spread), or each node's weight
+ * shares are drawn from a Dirichlet with α_i = concentration · share_i; alternatives name an indicator (or,
+ * without one, every indicator) and a normalisation to try in its place, one uncertain choice per target.
+ */
+const robustness = z.object({
+  draws: z._default(integer(1, 1_000_000), 1000),
+  seed: z._default(integer(0, 4_294_967_295), 1),
+  weights: z._default(
+    z.object({
+      distribution: z._default(z.enum(['uniform', 'dirichlet']), 'uniform'),
+      spread: z._default(z.number().check(z.gte(0), z.lt(1)), 0.2),
+      concentration: z._default(z.number().check(z.positive()), 100),
+    }),
+    { distribution: 'uniform', spread: 0.2, concentration: 100 },
+  ),
+  alternatives: z._default(z.array(z.object({ indicator: z.optional(id), normalise })), []),
+});
+
 export const schemeSchema = z
   .object({
     id,
@@ -139,6 +159,7 @@ export const schemeSchema = z
       }),
       { slip: [], patterns: [] },
     ),
+    robustness: z.optional(robustness),
   })
   .check(
     z.superRefine((s, ctx) => {
@@ -242,6 +263,38 @@ export const schemeSchema = z
             });
         });
       });
+      s.robustness?.alternatives.forEach((alt, i) => {
+        const path = ['robustness', 'alternatives', i];
+        const method = alt.normalise.method;
+        const ind =
+          alt.indicator === undefined ? undefined : s.indicators.find((x) => x.id === alt.indicator);
+        if (alt.indicator !== undefined && !ind)
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'indicator'],
+            message: `unknown indicator "${alt.indicator}"`,
+          });
+        // goalpost bounds and `none` belong to one indicator's unit and direction: they cannot apply to all.
+        if (alt.indicator === undefined && (method === 'goalpost' || method === 'none'))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'normalise', 'method'],
+            message: `${method} needs an indicator (only minmax, zscore and rank apply to every indicator)`,
+          });
+        if (ind && method === 'none' && ind.direction !== 'higher')
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'normalise', 'method'],
+            message: `none needs a higher-is-better indicator ("${ind.id}" is lower-is-better)`,
+          });
+        const n = alt.normalise;
+        if (ind && n.method === 'goalpost' && n.best > n.worst !== (ind.direction === 'higher'))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'normalise', 'best'],
+            message: `must be ${ind.direction === 'higher' ? 'greater' : 'less'} than worst for direction "${ind.direction}"`,
+          });
+      });
     }),
   );
 
@@ -252,6 +305,7 @@ export type Topic = NonNullable<Scheme['topics']>[number];
 export type Entity = Scheme['entities'][number];
 export type SlipRuleConfig = Scheme['rules']['slip'][number];
 export type DirectionPattern = Scheme['rules']['patterns'][number];
+export type RobustnessConfig = NonNullable<Scheme['robustness']>;
 export type LocalisedName = z.infer<typeof localisedName>;
 
 export type FieldIssue = { path: string; message: string };
