@@ -173,6 +173,8 @@ export class Engine {
   readonly functions = new Map<string, LocalLambdaFunction>();
   readonly topics = new Map<string, LocalSnsTopic>();
   readonly functionStats = new Map<string, FunctionStats>();
+  /** Each function's execution environments (worker threads), by function name: for fault injection. */
+  readonly workers = new Map<string, WorkerRuntime>();
   /** Every SQS and stream batch handed to a function, in order. */
   readonly batches: (
     | { kind: 'sqs'; queue: string; outcome: BatchOutcome }
@@ -183,7 +185,7 @@ export class Engine {
   readonly #sqsSources: SqsEventSource[] = [];
   readonly #streamSources: StreamEventSource[] = [];
   readonly #servers: LocalServer[] = [];
-  readonly #dynamodb: DynamoDbLocal;
+  #dynamodb: DynamoDbLocal;
   readonly #startedAt = new Date().toISOString();
   #activity = 0;
   #stopped = false;
@@ -222,6 +224,20 @@ export class Engine {
   /** The bus departments publish to: the first custom bus of the template. */
   get bus(): string {
     return this.model.buses[0]?.name ?? 'default';
+  }
+
+  /**
+   * Stops DynamoDB Local and starts it again on the same port with the same data directory (only with
+   * `dataDir`: in memory the data would be gone). Requests in between fail as they would against an outage.
+   */
+  async restartDynamoDb(): Promise<void> {
+    const { dataDir, port, endpoint } = this.#dynamodb;
+    if (dataDir === undefined)
+      throw new EngineError(
+        'DynamoDB Local 仅在使用 --data-dir 时可重启 / restarting needs a data directory',
+      );
+    await this.#dynamodb.stop();
+    this.#dynamodb = await startDynamoDbLocal({ host: new URL(endpoint).hostname, port, dataDir });
   }
 
   noteActivity(): void {
@@ -595,6 +611,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             ? (line, stream) => appendFileSync(logFile, `${stream === 'stderr' ? '! ' : ''}${line}\n`)
             : functionLogs,
       });
+      engine.workers.set(fn.name, worker);
       const runtime = new CountingRuntime(worker, () => engine.noteActivity());
       engine.functionStats.set(fn.name, runtime.stats);
       const invokeConfig = model.invokeConfigs.find((c) => c.functionName === fn.name);

@@ -76,6 +76,8 @@ export interface WorkerRuntimeOptions {
 
 interface Environment {
   readonly worker: Worker;
+  /** The session token of this environment's credentials: each environment has a session of its own. */
+  readonly sessionToken: string;
   busy: boolean;
   /** Resolves when the bundle's init (its import) is over: true when it can serve, false when it died. */
   readonly initialised: Promise<boolean>;
@@ -101,6 +103,7 @@ export class WorkerRuntime implements LambdaRuntime {
   readonly #environments = new Set<Environment>();
   readonly #waiting: (() => void)[] = [];
   #nextId = 0;
+  #started = 0;
   #closed = false;
 
   constructor(options: WorkerRuntimeOptions) {
@@ -111,6 +114,17 @@ export class WorkerRuntime implements LambdaRuntime {
   /** Execution environments currently alive. */
   get environments(): number {
     return this.#environments.size;
+  }
+
+  /**
+   * Ends the execution environment whose credentials carry this session token, as a crash would (its
+   * invocation in progress fails with Runtime.ExitError). For fault injection; false if none has it.
+   */
+  async crash(sessionToken: string): Promise<boolean> {
+    const environment = [...this.#environments].find((e) => e.sessionToken === sessionToken);
+    if (!environment) return false;
+    await this.#discard(environment);
+    return true;
   }
 
   async invoke(event: unknown, info: InvocationInfo, timeoutMs: number): Promise<InvocationResult> {
@@ -202,8 +216,10 @@ export class WorkerRuntime implements LambdaRuntime {
   #start(): Environment {
     const logs = this.#options.logs ?? 'inherit';
     const nodeOptions = this.#options.environment.NODE_OPTIONS ?? '';
+    // Lambda gives each execution environment its own role session; the token tells their requests apart.
+    const sessionToken = `${this.#options.environment.AWS_SESSION_TOKEN ?? 'local'}-${this.#started++}`;
     const worker = new Worker(new URL('./lambda-worker.ts', import.meta.url), {
-      env: { ...this.#options.environment },
+      env: { ...this.#options.environment, AWS_SESSION_TOKEN: sessionToken },
       workerData: {
         file: pathToFileURL(this.#options.file).href,
         exportName: this.#options.exportName ?? 'handler',
@@ -224,6 +240,7 @@ export class WorkerRuntime implements LambdaRuntime {
     let initialised!: (ready: boolean) => void;
     const environment: Environment = {
       worker,
+      sessionToken,
       busy: false,
       pending: undefined,
       initialised: new Promise<boolean>((resolve) => {

@@ -15,7 +15,7 @@ export class TemplateError extends Error {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 interface CfnResource {
@@ -256,6 +256,8 @@ export interface LocalModel {
   notEmulated: Record<string, number>;
   /** What an ARN in the templates names locally. */
   resolveArn(arn: string): ArnTarget | undefined;
+  /** A value of a stack's template with its intrinsics resolved to local resources (for the security model). */
+  resolve(stack: string, value: Json): Json;
 }
 
 export type ArnTarget =
@@ -653,7 +655,7 @@ function functionNameOf(value: string): string {
 /** Reads the assembly into the local model, resolving every property it uses. */
 export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalModel {
   const exports = new Map<string, Json>();
-  const model: Omit<LocalModel, 'resolveArn'> = {
+  const model: Omit<LocalModel, 'resolveArn' | 'resolve'> = {
     region: naming.region,
     account: naming.account,
     assembly,
@@ -672,8 +674,10 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
   // Subscriptions may come before their topic in a template's resource order: attached at the end.
   const subscriptions: { topicArn: string; protocol: string; endpoint: string }[] = [];
 
+  const resolvers = new Map<string, StackResolver>();
   for (const stack of assembly.stacks) {
     const r = new StackResolver(stack, naming, exports);
+    resolvers.set(stack.name, r);
     const resources = Object.entries(stack.template.Resources ?? {}).filter(
       ([id, res]) => res.Condition === undefined || r.condition(res.Condition, `${stack.name}/${id}`),
     );
@@ -978,6 +982,11 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
   }
   return {
     ...model,
+    resolve: (stack: string, value: Json) => {
+      const r = resolvers.get(stack);
+      if (!r) throw new TemplateError(`no stack ${stack} in the assembly`);
+      return r.resolve(value, stack);
+    },
     resolveArn: (arn: string) => {
       const direct = arns.get(arn);
       if (direct) return direct;
