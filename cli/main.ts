@@ -9,6 +9,8 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
 
 用法 Usage:
   rankwatch evaluate --scheme FILE --observations FILE.csv [--format table|json] [--lang zh|en]
+  rankwatch bulletin --scheme FILE --observations FILE.csv [--period P] [--kind weekly|monthly] [--lang zh|en]
+                    --out FILE.html [--pdf FILE.pdf]   周分析/月通报（离线）/ weekly analysis or monthly bulletin, offline
   rankwatch demo [--lang zh|en]      评估甘肃场景（离线，无引擎）/ evaluate the Gansu scenario offline
   rankwatch start [--serve] [--port N] [--data-dir DIR] [--time-scale N] [--no-synth] [--no-scenario]
                                      本地引擎跑甘肃场景（npm start）/ the engine on this machine plays the scenario
@@ -72,6 +74,23 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
           strict: true,
         });
         return await evaluateCommand(values, io);
+      }
+      case 'bulletin': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            scheme: { type: 'string' },
+            observations: { type: 'string' },
+            period: { type: 'string' },
+            kind: { type: 'string' },
+            lang: { type: 'string' },
+            out: { type: 'string' },
+            pdf: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { bulletinCommand } = await import('./commands/bulletin.ts');
+        return await bulletinCommand(values, io);
       }
       case 'scheme': {
         const [sub, ...args] = rest;
