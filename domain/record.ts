@@ -123,3 +123,43 @@ export function recordAssessment(input: RecordInput): RecordResult {
     rankedCount,
   };
 }
+
+/**
+ * The alert-state changes to commit with a recorded snapshot: the slips' changes, plus each reached-first
+ * announcement remembered as a resolved state, so its key is never announced twice.
+ */
+export function alertStateChanges(r: Recorded): AlertState[] {
+  const changes = [...r.alertChanges];
+  for (const ev of r.alertEvents)
+    if (ev.kind === 'reachedFirst')
+      changes.push({
+        key: ev.key,
+        status: 'resolved',
+        count: 1,
+        slip: reachedFirstPlaceholder(ev.transition),
+        firedAt: r.body.recordedAt,
+      });
+  return changes;
+}
+
+/** Alert state of a reached-first announcement; only its key and transition matter. */
+function reachedFirstPlaceholder(t: Transition): Slip {
+  return {
+    key: t.key,
+    entity: t.entity,
+    scope: t.scope,
+    ...(t.indicator ? { indicator: t.indicator } : {}),
+    rule: 'lostFirst',
+    severity: 'info',
+    for: 1,
+    comparison: t.comparison,
+    fromPeriod: t.fromPeriod,
+    toPeriod: t.period,
+    fromRank: t.fromRank,
+    toRank: 1,
+    fromMargin: 0,
+    toMargin: 0,
+    score: 0,
+    mean: 0,
+  };
+}
