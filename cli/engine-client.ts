@@ -12,6 +12,7 @@ import { QUERY_ROUTES, type QueryRoute, routeKey } from '../functions/query-rout
 import { documentClient, sdkDynamo } from '../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import type { EngineState } from '../local/engine.ts';
+import { AUDITOR_CREDENTIALS, localCredentialsFor, signedHeaders } from '../local/principals.ts';
 import { UsageError } from './io.ts';
 
 /** The running engine's address file, relative to the working directory unless RANKWATCH_ENGINE_FILE says. */
@@ -92,7 +93,8 @@ export interface Target {
   kind: 'local' | 'aws';
   engine: (EngineState & { schemes?: string[] }) | undefined;
   busName: string;
-  eventBridge(): EventBridgeClient;
+  /** A client signing as the department that owns `source` (`dept.<id>`) locally; the usual chain on AWS. */
+  eventBridge(source?: string): EventBridgeClient;
   store(): DynamoAssessmentStore;
   query(
     route: QueryRoute,
@@ -186,7 +188,12 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     kind: 'local',
     engine,
     busName: opts.bus ?? engine.bus,
-    eventBridge: () => new EventBridgeClient({ ...LOCAL, endpoint: engine.endpoints.eventBridge }),
+    eventBridge: (source) =>
+      new EventBridgeClient({
+        region: LOCAL.region,
+        endpoint: engine.endpoints.eventBridge,
+        credentials: localCredentialsFor(undefined, source ? { source } : { role: 'operator' }),
+      }),
     store: () => {
       if (!table) throw new Error('the local engine has no table');
       store ??= new DynamoAssessmentStore(
@@ -200,7 +207,14 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
       const q = new URLSearchParams(
         Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
       ).toString();
-      const res = await fetch(`${api}${fill(QUERY_ROUTES[route].path, path)}${q ? `?${q}` : ''}`);
+      const url = `${api}${fill(QUERY_ROUTES[route].path, path)}${q ? `?${q}` : ''}`;
+      // The query API is the auditors': the CLI signs as the local auditor (local/principals.ts).
+      const headers = await signedHeaders(
+        AUDITOR_CREDENTIALS,
+        { method: 'GET', url },
+        { service: 'execute-api', region: engine.region },
+      );
+      const res = await fetch(url, { headers });
       return answer(res.status, await res.text());
     },
     settle: async () => {

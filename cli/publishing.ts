@@ -142,11 +142,26 @@ export class PublishError extends Error {
   }
 }
 
-/** PutEvents for every entry (batched as the API allows); resolves with each entry's EventId, in order. */
+/**
+ * PutEvents for every entry (batched as the API allows); resolves with each entry's EventId, in order. Given
+ * a client per source, each source's entries are put by its own client (a department signs as itself).
+ */
 export async function putAll(
-  client: EventBridgeClient,
+  client: EventBridgeClient | ((source: string) => EventBridgeClient),
   entries: readonly PutEventsRequestEntry[],
 ): Promise<string[]> {
+  if (typeof client === 'function') {
+    const sources = [...new Set(entries.map((e) => e.Source ?? ''))];
+    const ids = new Map<PutEventsRequestEntry, string>();
+    for (const source of sources) {
+      const own = entries.filter((e) => (e.Source ?? '') === source);
+      const got = await putAll(client(source), own);
+      own.forEach((entry, i) => {
+        ids.set(entry, got[i]!);
+      });
+    }
+    return entries.map((e) => ids.get(e)!);
+  }
   const plan = planPutEvents(entries);
   const failures: PublishError['failures'] = plan.refused.map((r) => ({
     entry: r.entry,
@@ -169,4 +184,25 @@ export async function putAll(
   }
   if (failures.length) throw new PublishError(failures);
   return entries.map((e) => ids.get(e)!);
+}
+
+/** One EventBridge client per source, made on first use; `destroy` closes them all. */
+export function clientsBySource(make: (source: string) => EventBridgeClient): {
+  of(source: string): EventBridgeClient;
+  destroy(): void;
+} {
+  const clients = new Map<string, EventBridgeClient>();
+  return {
+    of(source) {
+      let c = clients.get(source);
+      if (!c) {
+        c = make(source);
+        clients.set(source, c);
+      }
+      return c;
+    },
+    destroy() {
+      for (const c of clients.values()) c.destroy();
+    },
+  };
 }

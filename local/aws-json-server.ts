@@ -1,5 +1,5 @@
 // An HTTP server speaking an AWS JSON protocol (`X-Amz-Target: <Service>.<Operation>`, JSON in and out,
-// `{"__type", "message"}` errors) for the local emulators. Requests are not authenticated.
+// `{"__type", "message"}` errors) for the local emulators, with an optional check of who signed a request.
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -39,8 +39,26 @@ export interface JsonApiServerOptions {
   contentType: string;
   port?: number;
   host?: string;
-  /** `headers` for servers that look at how a request was sent (a test stub checks its signature). */
-  operate(operation: string, input: Record<string, unknown>, headers: IncomingHttpHeaders): unknown;
+  /**
+   * `headers` for servers that look at how a request was sent (a test stub checks its signature); `caller`
+   * is what `authenticate` returned.
+   */
+  operate(
+    operation: string,
+    input: Record<string, unknown>,
+    headers: IncomingHttpHeaders,
+    caller: unknown,
+  ): unknown;
+  /**
+   * Checks who sent the request (its SigV4 signature) before it is parsed; throws an AwsApiError (403) to
+   * refuse it. Without it, requests are not authenticated.
+   */
+  authenticate?(request: {
+    method: string;
+    url: string;
+    headers: IncomingHttpHeaders;
+    body: string;
+  }): Promise<unknown>;
   /** Maps the service's own errors to an answer; unmapped errors are 500 InternalFailure. */
   describeError?(error: unknown): { status: number; code: string; message: string } | undefined;
   /** Prepended to error codes in `__type` (SQS uses `com.amazonaws.sqs#`). */
@@ -102,6 +120,12 @@ async function handle(
       );
     }
     const body = await readBody(request);
+    const caller = await options.authenticate?.({
+      method: request.method,
+      url: request.url ?? '/',
+      headers: request.headers,
+      body,
+    });
     const target = request.headers['x-amz-target'];
     const operation =
       typeof target === 'string' && target.startsWith(options.targetPrefix)
@@ -117,7 +141,7 @@ async function handle(
     } catch {
       throw new AwsApiError('SerializationException', 'Start of structure or map found where not expected.');
     }
-    const output = await options.operate(operation, input, request.headers);
+    const output = await options.operate(operation, input, request.headers, caller);
     send(response, 200, output ?? {}, options.contentType);
   } catch (error) {
     const described =

@@ -11,7 +11,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import type { LocalServer } from './aws-json-server.ts';
+import { AwsApiError, type LocalServer } from './aws-json-server.ts';
 import { type Clock, ScaledClock, systemClock } from './clock.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
 import { DynamoDbStreamReader } from './dynamodb-stream.ts';
@@ -34,6 +34,16 @@ import {
   WorkerRuntime,
 } from './lambda.ts';
 import { assertPortFree, freePort } from './ports.ts';
+import {
+  AuthenticationError,
+  authenticate,
+  functionCredentials,
+  type LocalPrincipal,
+  type LocalPrincipals,
+  localPrincipals,
+  mayInvokeRoute,
+  mayPutEvent,
+} from './principals.ts';
 import { LocalSnsTopic } from './sns.ts';
 import { type BatchOutcome, LocalQueue, type MessageAttributeValue, SqsEventSource } from './sqs.ts';
 import { type SqsServer, startSqsServer } from './sqs-server.ts';
@@ -409,13 +419,44 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     failed = rej;
   });
   wired.catch(() => {});
+  // Who may do what: the principals and policies of the template, known once it is read (local/principals.ts).
+  let principals: LocalPrincipals | undefined;
+  const caller = async (request: Parameters<typeof authenticate>[1]): Promise<LocalPrincipal> => {
+    await wired;
+    try {
+      return await authenticate(principals!, request);
+    } catch (e) {
+      if (e instanceof AuthenticationError) throw new AwsApiError(e.code, e.message, e.status);
+      throw e;
+    }
+  };
+  const security = {
+    authenticate: caller,
+    authorise: (
+      who: unknown,
+      entry: { source: string; detailType: string },
+      bus: { name: string; arn: string },
+    ) =>
+      mayPutEvent(principals!, who as LocalPrincipal, bus, entry)
+        ? undefined
+        : {
+            ErrorCode: 'NotAuthorizedForSourceException',
+            ErrorMessage: `You do not have permissions to publish events with this source onto this event bus. 主体 ${(who as LocalPrincipal).arn} 无权以来源 ${entry.source} 发布 / not authorised to publish as ${entry.source}`,
+          },
+  };
   try {
     const ebServer: EventBridgeServer = await listen(
       'EventBridge',
       options.ports?.eventBridge,
       host,
       (port) =>
-        startEventBridgeServer({ eventBridge, host, ready: wired, ...(port === undefined ? {} : { port }) }),
+        startEventBridgeServer({
+          eventBridge,
+          host,
+          ready: wired,
+          security,
+          ...(port === undefined ? {} : { port }),
+        }),
     );
     started.push(ebServer);
     options.onEventBridgeListening?.(ebServer.url);
@@ -453,6 +494,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       apiPorts.set(api.id, first && options.ports?.api ? options.ports.api : await freePort(host));
       first = false;
     }
+    principals = localPrincipals(model);
     for (const fn of model.functions) {
       if (!existsSync(fn.codeDirectory)) {
         throw new TemplateError(
@@ -594,6 +636,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
           memorySize: fn.memorySize,
           codeDirectory: fn.codeDirectory,
         }),
+        // The function's role, as the local EventBridge knows it (the relay's may publish as the engine).
+        ...(principals.byAccessKey.has(functionCredentials(fn.name).accessKeyId)
+          ? {
+              AWS_ACCESS_KEY_ID: functionCredentials(fn.name).accessKeyId,
+              AWS_SECRET_ACCESS_KEY: functionCredentials(fn.name).secretAccessKey,
+            }
+          : {}),
         ...fn.environment,
         // The SDK's service-specific endpoint variables: the bundled clients reach the local services.
         AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
@@ -751,8 +800,28 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             .filter((r) => engine.functions.has(r.functionName))
             .map((r) => ({
               routeKey: r.routeKey,
+              authorizationType: r.authorizationType,
               invoke: (event: unknown) => engine.functions.get(r.functionName)!.invoke(event),
             })),
+          // API Gateway's IAM authorisation: a known principal's signature, allowed execute-api:Invoke.
+          authorise: async (request, route) => {
+            let who: LocalPrincipal;
+            try {
+              who = await caller({ ...request, body: request.body.toString('utf8') });
+            } catch (e) {
+              if (!(e instanceof AwsApiError)) throw e;
+              return {
+                status: 403,
+                message: e.code === 'MissingAuthenticationTokenException' ? 'Forbidden' : e.message,
+              };
+            }
+            const target = { region, account, apiId: api.id, ...route };
+            if (mayInvokeRoute(who, target)) return undefined;
+            return {
+              status: 403,
+              message: `User: ${who.arn} is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:${region}:${account}:${api.id}/${route.stage}/${route.method}${route.path}`,
+            };
+          },
           ...(controlUrl === '' ? { extra: control } : {}),
         }),
       );

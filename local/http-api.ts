@@ -1,6 +1,7 @@
 // An API Gateway HTTP API on one machine: the routes of the template (`GET /schemes/{scheme}/periods`), each
 // a Lambda proxy integration invoked with the payload format 2.0 event, the function's answer turned into the
-// HTTP response as API Gateway does. Authorisation (AWS_IAM) is not checked locally; the route notes it.
+// HTTP response as API Gateway does. Routes with AWS_IAM authorisation go through `authorise` first (the
+// engine checks the caller's SigV4 signature and its execute-api:Invoke permission on the route).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,15 @@ import type { LocalServer } from './aws-json-server.ts';
 export interface HttpApiRoute {
   /** `GET /schemes/{scheme}/periods`, `ANY /{proxy+}` or `$default`. */
   routeKey: string;
+  /** `AWS_IAM` routes are authorised before the integration runs; `NONE` (the default) are not. */
+  authorizationType?: string;
   invoke(event: unknown): Promise<unknown>;
+}
+
+/** A refusal as API Gateway answers it: status and message (e.g. 403, "Forbidden"). */
+export interface HttpApiRefusal {
+  status: number;
+  message: string;
 }
 
 export interface HttpApiServerOptions {
@@ -19,6 +28,11 @@ export interface HttpApiServerOptions {
   account?: string;
   port?: number;
   host?: string;
+  /** Decides an AWS_IAM route's request (undefined lets it through); without it such routes are open. */
+  authorise?(
+    request: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer },
+    route: { routeKey: string; method: string; path: string; stage: string },
+  ): Promise<HttpApiRefusal | undefined>;
   /** Requests under this path prefix go to `extra` instead (the engine's own control routes). */
   extra?: { prefix: string; handle(request: IncomingMessage, response: ServerResponse): Promise<void> };
 }
@@ -88,6 +102,21 @@ export async function startHttpApiServer(options: HttpApiServerOptions): Promise
       return;
     }
     const body = await readBody(request);
+    if (match.r.route.authorizationType === 'AWS_IAM' && options.authorise) {
+      const refused = await options.authorise(
+        { method, url: request.url ?? '/', headers: request.headers, body },
+        { routeKey: match.r.route.routeKey, method, path: url.pathname, stage: '$default' },
+      );
+      if (refused) {
+        send(
+          response,
+          refused.status,
+          { 'content-type': 'application/json', 'x-amzn-errortype': 'ForbiddenException' },
+          JSON.stringify({ message: refused.message }),
+        );
+        return;
+      }
+    }
     const now = Date.now();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) {

@@ -3,12 +3,13 @@
 // checked with the AWS SDK's own signer (@smithy/signature-v4) and the key names the principal whose
 // policies the synthesised templates give (local/iam.ts). README "Local principals" lists them.
 //
-//   principal            access key / secret                                   role in the template
-//   department <id>      local-department-<id> / local-department-<id>-secret  PublisherRole-<id>: PutEvents as dept.<id>
-//   auditor              local-auditor / local-auditor-secret                  Auditor role: execute-api:Invoke on the query routes
-//   leader               local-leader / local-leader-secret                    none: leaders read alerts (SNS), publish nothing, query nothing
-//   function <name>      local-function-<name> / …-secret                      the function's execution role (the relay's may publish as the engine)
-//   operator             local / local                                         an administrator of the account (Allow *), still bound by the bus policy's Deny
+//   principal         access key (secret: the key + "-secret")   role in the template
+//   department <id>   LOCALDEPT<id>, e.g. LOCALDEPThotline12345   PublisherRole-<id>: PutEvents as dept.<id> only
+//   auditor           LOCALAUDITOR                                Auditor role: execute-api:Invoke on the query routes
+//   leader            LOCALLEADER                                 none: leaders read alerts (SNS); may not publish or query
+//   function <name>   LOCALFN<name without dashes>                the function's execution role (the relay's publishes as the engine)
+//   operator          local (secret local)                        an administrator of the account (Allow *), still bound by
+//                                                                 the bus policy's Deny (no department or engine source)
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -53,13 +54,18 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-const key = (id: string): Credentials => ({ accessKeyId: id, secretAccessKey: `${id}-secret` });
+// Access key ids are letters and digits only: DynamoDB Local refuses any other (the functions sign their
+// DynamoDB calls with their role's key too).
+const key = (id: string): Credentials => {
+  const accessKeyId = id.replace(/[^A-Za-z0-9]/g, '');
+  return { accessKeyId, secretAccessKey: `${accessKeyId}-secret` };
+};
 /** The operator's key: what `local`/`local` always meant here, now an administrator bound by the bus policy. */
 export const OPERATOR_CREDENTIALS: Credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-export const AUDITOR_CREDENTIALS = key('local-auditor');
-export const LEADER_CREDENTIALS = key('local-leader');
-export const departmentCredentials = (department: string) => key(`local-department-${department}`);
-export const functionCredentials = (functionName: string) => key(`local-function-${functionName}`);
+export const AUDITOR_CREDENTIALS = key('LOCALAUDITOR');
+export const LEADER_CREDENTIALS = key('LOCALLEADER');
+export const departmentCredentials = (department: string) => key(`LOCALDEPT${department}`);
+export const functionCredentials = (functionName: string) => key(`LOCALFN${functionName}`);
 
 /** The department whose role the bus policy pins to `dept.<id>`, from its only-own-source Deny statement. */
 function departmentRoles(security: SecurityModel): Map<string, string> {
@@ -224,6 +230,44 @@ export async function authenticate(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     );
   return principal;
+}
+
+/**
+ * Headers that sign a request with these credentials (SigV4, the SDK's signer): for the CLI and tests calling
+ * the local query API (`service` execute-api) as the auditor, say.
+ */
+export async function signedHeaders(
+  credentials: Credentials,
+  request: { method: string; url: string; headers?: Record<string, string>; body?: string },
+  options: { service: string; region: string; date?: Date },
+): Promise<Record<string, string>> {
+  const url = new URL(request.url);
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const held = query[k];
+    query[k] = held === undefined ? v : [...(Array.isArray(held) ? held : [held]), v];
+  }
+  const signer = new SignatureV4({
+    credentials,
+    region: options.region,
+    service: options.service,
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: { host: url.host, ...request.headers },
+      body: request.body ?? '',
+    },
+    { signingDate: options.date ?? new Date() },
+  );
+  return signed.headers as Record<string, string>;
 }
 
 /** Whether `principal` may put an event with this source on the bus (its policies and the bus policy). */

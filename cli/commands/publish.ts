@@ -20,7 +20,13 @@ import type { OutboxEvent } from '../../functions/shared/outbox.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { resolveTarget, schemeOf, type Target, type TargetOptions } from '../engine-client.ts';
 import { type CommandIo, UsageError } from '../io.ts';
-import { type DepartmentEvent, departmentEvents, putAll, type ValueRow } from '../publishing.ts';
+import {
+  clientsBySource,
+  type DepartmentEvent,
+  departmentEvents,
+  putAll,
+  type ValueRow,
+} from '../publishing.ts';
 
 export const usage = `rankwatch publish --indicator ID --entity ID --period P --value X [--department D] [--observed-at T]
        rankwatch publish --csv FILE [--department D]
@@ -257,15 +263,15 @@ export async function publishCommand(opts: PublishOptions, io: CommandIo): Promi
     );
   }
 
-  const client = target.eventBridge();
+  const clients = clientsBySource((source) => target.eventBridge(source));
   let ids: string[];
   try {
     ids = await putAll(
-      client,
+      (source) => clients.of(source),
       events.map((e) => e.entry),
     );
   } finally {
-    client.destroy();
+    clients.destroy();
   }
   io.stdout(
     `已发布 ${ids.length} 个事件到总线 ${target.busName}（${target.kind === 'local' ? '本地引擎 local engine' : 'AWS'}）/ published ${ids.length} event(s)\n`,

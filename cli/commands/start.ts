@@ -24,9 +24,10 @@ import {
 } from '../../events/index.ts';
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { type Engine, startEngine } from '../../local/engine.ts';
+import { departmentCredentials, localCredentialsFor, signedHeaders } from '../../local/principals.ts';
 import { engineFile, removeEngineState, runningEngine, writeEngineState } from '../engine-client.ts';
 import { type CommandIo, processIo, UsageError } from '../io.ts';
-import { departmentEvents, putAll, type ValueRow } from '../publishing.ts';
+import { clientsBySource, departmentEvents, putAll, type ValueRow } from '../publishing.ts';
 import { renderPeriod } from '../report.ts';
 import { parseAlertsLog } from '../snapshot-view.ts';
 import { schemePutCommand, storeFrom } from './store.ts';
@@ -126,11 +127,15 @@ export async function publishScenario(
     busName: engine.bus,
     sourceOf: (row) => row.source ?? departmentSource(owner.get(row.indicator) ?? 'unknown'),
   });
-  const client = new EventBridgeClient({
-    endpoint: engine.endpoints.eventBridge,
-    region: engine.model.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  // Each department publishes as itself, with its local credentials (local/principals.ts).
+  const clients = clientsBySource(
+    (source) =>
+      new EventBridgeClient({
+        endpoint: engine.endpoints.eventBridge,
+        region: engine.model.region,
+        credentials: localCredentialsFor(engine.model, { source }),
+      }),
+  );
   const byType: Record<string, number> = {};
   let events = 0;
   const started = Date.now();
@@ -138,7 +143,7 @@ export async function publishScenario(
   try {
     for (const [i, week] of weeks.entries()) {
       await putAll(
-        client,
+        (source) => clients.of(source),
         week.events.map((e) => e.entry),
       );
       for (const e of week.events) byType[e.detailType] = (byType[e.detailType] ?? 0) + 1;
@@ -147,7 +152,7 @@ export async function publishScenario(
       onWeek(i + 1, weeks.length, week.period, week.events.length);
     }
   } finally {
-    client.destroy();
+    clients.destroy();
   }
   return { events, byType, ms: Date.now() - started };
 }
@@ -191,7 +196,14 @@ async function report(
   const api = Object.values(engine.endpoints.apis)[0];
   let chain = '—';
   if (api) {
-    const res = await fetch(`${api}/schemes/${encodeURIComponent(scheme.id)}/verify`);
+    // The auditors' route: signed as the local auditor.
+    const url = `${api}/schemes/${encodeURIComponent(scheme.id)}/verify`;
+    const headers = await signedHeaders(
+      localCredentialsFor(engine.model, { role: 'auditor' }),
+      { method: 'GET', url },
+      { service: 'execute-api', region: engine.model.region },
+    );
+    const res = await fetch(url, { headers });
     const v = (await res.json()) as {
       ok?: boolean;
       checked?: number;
@@ -253,6 +265,8 @@ function servingText(engine: Engine, scheme: Scheme): string {
     value: 99.5,
     observedAt: new Date().toISOString(),
   });
+  const hotline = departmentCredentials('hotline12345');
+  const auditor = localCredentialsFor(engine.model, { role: 'auditor' });
   const entries = JSON.stringify([
     {
       EventBusName: engine.bus,
@@ -267,12 +281,13 @@ function servingText(engine: Engine, scheme: Scheme): string {
     `  EventBridge (PutEvents, TestEventPattern): ${e.eventBridge}   总线 bus: ${engine.bus}`,
     `  DynamoDB Local: ${e.dynamodb}   表 table: ${engine.table}${engine.dataDir ? `（数据目录 data: ${engine.dataDir}）` : '（内存 in memory）'}`,
     `  SQS: ${e.sqs}`,
-    `  查询 API / query API: ${api ?? '—'}   e.g. curl ${api}/schemes/${scheme.id}/periods`,
+    `  查询 API / query API: ${api ?? '—'}   e.g. curl --aws-sigv4 aws:amz:${engine.model.region}:execute-api --user ${auditor.accessKeyId}:${auditor.secretAccessKey} ${api}/schemes/${scheme.id}/periods`,
     `  领导预警 / leaders' alerts: ${engine.alertsLog ?? '—'}   函数日志 function logs: .rankwatch/logs/`,
     `  引擎地址文件 / engine file: ${engineFile()}`,
     '',
     '示例 / examples:',
-    `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws events put-events --endpoint-url ${e.eventBridge} --region ${engine.model.region} --entries '${entries}'`,
+    `  AWS_ACCESS_KEY_ID=${hotline.accessKeyId} AWS_SECRET_ACCESS_KEY=${hotline.secretAccessKey} aws events put-events --endpoint-url ${e.eventBridge} --region ${engine.model.region} --entries '${entries}'`,
+    '  （本地按部门签名：每个部门有自己的访问密钥，见 README「本地主体」/ locally each department signs with its own key: README "Local principals"）',
     '  npx rankwatch publish --indicator hotline_satisfaction --entity lanzhou --period 2026-W26 --value 99.5',
     '  npx rankwatch publish --indicator gov_online_rate --entity lanzhou --period 2026-W26 --value 99 --department hotline12345   # 被拒收 rejected: not the owner',
     '  npx rankwatch standings · npx rankwatch history --entity lanzhou · npx rankwatch snapshot --period 2026-W16 · npx rankwatch verify',

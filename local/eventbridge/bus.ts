@@ -80,6 +80,18 @@ export interface RuleTarget extends TargetInputOptions {
   deadLetter?(failure: DeliveryFailure): void | Promise<void>;
 }
 
+export interface PutEventsOptions {
+  /**
+   * Whether the caller may put this entry on this bus (its IAM policies and the bus policy): undefined when it
+   * may, else the entry's error (`NotAuthorizedForSourceException`, `AccessDeniedException`). In-process
+   * callers (rule targets, tests) pass none: only requests over HTTP come from a principal.
+   */
+  authorise?(
+    entry: { source: string; detailType: string },
+    bus: { name: string; arn: string },
+  ): PutEventsResultEntry | undefined;
+}
+
 export interface RuleDefinition {
   name: string;
   /** Defaults to `default`. A bus name or an event-bus ARN. */
@@ -309,7 +321,10 @@ export class LocalEventBridge {
    * PutEvents as AWS answers it: request-level problems throw `EventBridgeRequestError` (1–10 entries, total
    * size); each entry gets an EventId or AWS's error code; delivery to matching rules happens afterwards.
    */
-  putEvents(entries: readonly PutEventsRequestEntry[] | undefined): PutEventsResponse {
+  putEvents(
+    entries: readonly PutEventsRequestEntry[] | undefined,
+    options: PutEventsOptions = {},
+  ): PutEventsResponse {
     if (entries === undefined || entries === null) {
       throw new EventBridgeRequestError(
         'ValidationException',
@@ -342,6 +357,17 @@ export class LocalEventBridge {
       }
       const busName = busNameOf(entry.EventBusName);
       const bus = this.#buses.get(busName);
+      const refused = options.authorise?.(
+        { source: entry.Source!, detailType: entry.DetailType! },
+        {
+          name: busName,
+          arn: bus?.arn ?? `arn:aws:events:${this.region}:${this.account}:event-bus/${busName}`,
+        },
+      );
+      if (refused) {
+        results.push(refused);
+        continue;
+      }
       if (!bus && this.#rejectUnknownBus) {
         results.push({
           ErrorCode: 'ResourceNotFoundException',

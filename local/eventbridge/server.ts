@@ -1,9 +1,11 @@
 // The local EventBridge over HTTP: the EventBridge JSON API at `/`, so the AWS SDK and the AWS CLI publish to
-// it with an endpoint URL. Requests are not authenticated: any signature, region or credentials will do.
+// it with an endpoint URL. With `security`, each request must be signed (SigV4) by a known principal and each
+// entry is authorised against the caller's policies and the bus policy; without it, anything is accepted.
 
+import type { IncomingHttpHeaders } from 'node:http';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { AwsApiError, type LocalServer, startJsonApiServer } from '../aws-json-server.ts';
-import { EventBridgeRequestError, type LocalEventBridge } from './bus.ts';
+import { EventBridgeRequestError, type LocalEventBridge, type PutEventsOptions } from './bus.ts';
 import { InvalidEventError, InvalidEventPatternError } from './pattern.ts';
 
 export type EventBridgeServer = LocalServer;
@@ -18,6 +20,19 @@ export interface EventBridgeServerOptions {
    * while the engine is still wiring rules from the template.
    */
   ready?: Promise<unknown>;
+  /** Who signed a request (throws an AwsApiError to refuse it), and what that caller may put on a bus. */
+  security?: {
+    authenticate(request: {
+      method: string;
+      url: string;
+      headers: IncomingHttpHeaders;
+      body: string;
+    }): Promise<unknown>;
+    authorise(
+      caller: unknown,
+      ...entry: Parameters<NonNullable<PutEventsOptions['authorise']>>
+    ): ReturnType<NonNullable<PutEventsOptions['authorise']>>;
+  };
 }
 
 /** Starts the HTTP server; resolves once it listens. */
@@ -28,9 +43,16 @@ export function startEventBridgeServer(options: EventBridgeServerOptions): Promi
     contentType: 'application/x-amz-json-1.1',
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
-    operate: async (operation, input) => {
+    ...(options.security ? { authenticate: options.security.authenticate } : {}),
+    operate: async (operation, input, _headers, caller) => {
       await options.ready;
-      return operate(options.eventBridge, operation, input);
+      const security = options.security;
+      return operate(
+        options.eventBridge,
+        operation,
+        input,
+        security ? { authorise: (entry, bus) => security.authorise(caller, entry, bus) } : {},
+      );
     },
     describeError: (error) =>
       error instanceof EventBridgeRequestError ||
@@ -42,10 +64,15 @@ export function startEventBridgeServer(options: EventBridgeServerOptions): Promi
   });
 }
 
-function operate(eventBridge: LocalEventBridge, operation: string, input: Record<string, unknown>): unknown {
+function operate(
+  eventBridge: LocalEventBridge,
+  operation: string,
+  input: Record<string, unknown>,
+  putOptions: PutEventsOptions,
+): unknown {
   switch (operation) {
     case 'PutEvents':
-      return eventBridge.putEvents(entriesOf(input.Entries));
+      return eventBridge.putEvents(entriesOf(input.Entries), putOptions);
     case 'TestEventPattern':
       return {
         Result: eventBridge.testEventPattern(

@@ -20,6 +20,7 @@ import { JAVA_MISSING } from '../../local/dynamodb-local.ts';
 import { type Engine, startEngine } from '../../local/engine.ts';
 import type { EventBridgeEvent } from '../../local/eventbridge/bus.ts';
 import { PortInUseError, portIsFree } from '../../local/ports.ts';
+import { departmentCredentials } from '../../local/principals.ts';
 import { synthRankwatch } from '../support/cdk.ts';
 import { expectSnapshotMatches } from '../support/snapshot-tables.ts';
 
@@ -27,7 +28,8 @@ const { outdir } = synthRankwatch({}, { bundle: true });
 const scheme = loadSchemeText(readFileSync(SCHEME_FILE, 'utf8'), SCHEME_FILE);
 const rows = parseObservationsCsv(readFileSync(OBSERVATIONS_FILE, 'utf8'), scheme, OBSERVATIONS_FILE);
 const series = assessSeries(scheme, rows);
-const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+/** The hotline department's local credentials: the bus policy lets it publish as dept.hotline12345 only. */
+const hotline = { region: 'us-east-1', credentials: departmentCredentials('hotline12345') };
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -331,7 +333,7 @@ describe('failures on purpose, with the timers 250 times faster', () => {
     // A warm execution environment, so that the first batch is not slowed by the bundle's cold start.
     const ingest = [...engine.functions.values()].find((f) => f.name.includes('Ingest'))!;
     await ingest.invoke({ Records: [] });
-    const client = new EventBridgeClient({ ...local, endpoint: engine.endpoints.eventBridge });
+    const client = new EventBridgeClient({ ...hotline, endpoint: engine.endpoints.eventBridge });
     const detail = (schemeId: string) =>
       JSON.stringify({
         schemaVersion: 1,
