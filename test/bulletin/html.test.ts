@@ -55,7 +55,7 @@ describe('the bulletin page', () => {
 
   it('prints on A4 with a page break before every section but the first', () => {
     expect(zh).toContain('@page { size: A4;');
-    expect(zh).toMatch(/@media print \{[\s\S]*?\n  section \{ break-before: page; \}/);
+    expect(zh).toMatch(/@media print \{[\s\S]*?\n {2}section \{ break-before: page; \}/);
     expect(zh.match(/<section data-section="[a-z]+" class="first">/g)).toHaveLength(1);
   });
 
