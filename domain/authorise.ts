@@ -1,5 +1,6 @@
-// What a department may report: known entities and indicator, a period of the scheme's kind, and only
-// indicators the department owns (scheme `owner`). Reasons are field by field, in Chinese and English.
+// What a department may report: known entities and indicator, a period of the scheme's kind, an observedAt
+// not later than its arrival (plus a tolerance for clock skew), and only indicators the department owns
+// (scheme `owner`). Reasons are field by field, in Chinese and English.
 import type { Observation } from './observations.ts';
 import { isValidPeriod } from './period.ts';
 import type { Scheme } from './scheme.ts';
@@ -7,7 +8,7 @@ import type { Scheme } from './scheme.ts';
 export interface ReportReason {
   /** Where in the reported event, e.g. `detail.values[3].entity`. */
   path: string;
-  code: 'bad_period' | 'unknown_entity' | 'unknown_indicator' | 'not_owner';
+  code: 'bad_period' | 'unknown_entity' | 'unknown_indicator' | 'not_owner' | 'future_observed_at';
   message: { zh: string; en: string };
 }
 
@@ -15,6 +16,17 @@ export interface ReportCheck {
   reasons: ReportReason[];
   /** `authorisation` when the only problem is that the department does not own the indicator. */
   cause: 'validation' | 'authorisation';
+}
+
+/** Default allowance for department clocks running ahead of the engine's: 5 minutes. */
+export const DEFAULT_OBSERVED_AT_TOLERANCE_MS = 5 * 60 * 1000;
+
+/** When the report arrived and how far ahead of that its observedAt may be. */
+export interface ReportTiming {
+  /** ISO 8601, the engine's clock when the batch was received. */
+  receivedAt: string;
+  /** Milliseconds observedAt may lie after receivedAt (clock skew); default 5 minutes. */
+  toleranceMs?: number;
 }
 
 /**
@@ -25,10 +37,26 @@ export function checkReport(
   scheme: Scheme,
   department: string,
   report: { period: string; shape: 'single' | 'table'; observations: readonly Observation[] },
+  timing?: ReportTiming,
 ): ReportCheck {
   const reasons: ReportReason[] = [];
   const add = (path: string, code: ReportReason['code'], en: string, zh: string) =>
     reasons.push({ path, code, message: { zh, en } });
+  // A value stamped in the future would win latest-wins against every genuine correction that follows.
+  const observedAt = report.observations[0]?.observedAt;
+  if (timing && observedAt !== undefined) {
+    const toleranceMs = timing.toleranceMs ?? DEFAULT_OBSERVED_AT_TOLERANCE_MS;
+    const limit = Date.parse(timing.receivedAt) + toleranceMs;
+    if (Date.parse(observedAt) > limit) {
+      const minutes = Math.round((toleranceMs / 60_000) * 100) / 100;
+      add(
+        'detail.observedAt',
+        'future_observed_at',
+        `observedAt ${observedAt} is later than the time the report was received (${timing.receivedAt}) plus ${minutes} min`,
+        `观测时间 ${observedAt} 晚于接收时间（${timing.receivedAt}）加 ${minutes} 分钟的容差`,
+      );
+    }
+  }
   const entities = new Set(scheme.entities.map((e) => e.id));
   if (!isValidPeriod(scheme.periodKind, report.period))
     add(

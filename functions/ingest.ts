@@ -8,19 +8,31 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DEFAULT_OBSERVED_AT_TOLERANCE_MS } from '../domain/authorise.ts';
 import { recordGroups, type WriterDeps } from './shared/assessment-writer.ts';
-import { admitBatch, type RejectedRecord } from './shared/department-reports.ts';
+import {
+  admitBatch,
+  OBSERVED_AT_TOLERANCE_ENV,
+  observedAtToleranceMs,
+  type RejectedRecord,
+} from './shared/department-reports.ts';
 import { type Rejection, rejectionEvent } from './shared/outbox.ts';
 import { count, defaultSqs, defaultStore, log, logger, metrics } from './shared/runtime.ts';
 
 export interface IngestDeps extends WriterDeps {
   /** Keeps the raw rejected record for inspection (the rejected-records DLQ). */
   keepRejected(raw: string, rejection: Rejection): Promise<void>;
+  /** How far (ms) a report's observedAt may lie after its arrival; default 5 minutes. */
+  observedAtToleranceMs?: number;
 }
 
 export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<SQSBatchResponse> {
   const receivedAt = deps.now().toISOString();
-  const batch = await admitBatch(event.Records, receivedAt, (id) => deps.store.activeScheme(id));
+  const timing = {
+    receivedAt,
+    toleranceMs: deps.observedAtToleranceMs ?? DEFAULT_OBSERVED_AT_TOLERANCE_MS,
+  };
+  const batch = await admitBatch(event.Records, timing, (id) => deps.store.activeScheme(id));
   const failures = new Set<string>(batch.retry);
   for (const id of await storeRejections(batch.rejections, receivedAt, deps)) failures.add(id);
   for (const id of await recordGroups(batch.groups, batch.schemes, deps)) failures.add(id);
@@ -56,7 +68,10 @@ async function storeRejections(
   return failed;
 }
 
-/** Production dependencies: the table, the rejected-records DLQ (REJECTED_QUEUE_URL), Powertools. */
+/**
+ * Production dependencies: the table, the rejected-records DLQ (REJECTED_QUEUE_URL), the observedAt
+ * tolerance (OBSERVED_AT_TOLERANCE_SECONDS), Powertools.
+ */
 export function defaultIngestDeps(): IngestDeps {
   const queueUrl = process.env.REJECTED_QUEUE_URL;
   return {
@@ -73,6 +88,7 @@ export function defaultIngestDeps(): IngestDeps {
       });
     },
     now: () => new Date(),
+    observedAtToleranceMs: observedAtToleranceMs(process.env[OBSERVED_AT_TOLERANCE_ENV]),
     log,
     metric: count,
   };

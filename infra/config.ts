@@ -44,6 +44,11 @@ const ConfigSchema = z.object({
   /** Who may assume the department and auditor roles (ARNs); default: this account's IAM principals. */
   trustedPrincipals: list(z.string().startsWith('arn:')).default([]),
   webhook: object(Webhook).optional(),
+  /**
+   * Seconds a department report's `observedAt` may lie after the time ingest receives it (clock skew);
+   * anything later is rejected, since a future timestamp would win latest-wins against every correction.
+   */
+  observedAtToleranceSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 export type EngineConfig = z.infer<typeof ConfigSchema>;

@@ -41,7 +41,13 @@ export class EngineStack extends Stack {
     // Events a rule matched but EventBridge could not deliver to its target (after its own retries).
     const targetDlq = deadLetterStore(this, 'EventTargetDlq', 'Undeliverable rule targets');
 
-    this.ingestion = new Ingestion(this, 'Ingestion', { bus, table, logRetention, targetDlq });
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      bus,
+      table,
+      logRetention,
+      targetDlq,
+      observedAtToleranceSeconds: config.observedAtToleranceSeconds,
+    });
     this.relay = new OutboxRelay(this, 'Relay', { bus, table, logRetention });
     this.history = new HistoryProjection(this, 'History', { table, logRetention });
     this.alerts = new LeaderAlerts(this, 'LeaderAlerts', {

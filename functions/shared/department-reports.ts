@@ -1,7 +1,7 @@
 // Department reports from an SQS batch: each record parsed against the department event contracts, checked
 // against its scheme (domain/authorise.ts), and either admitted into a (scheme, period) group or rejected
 // with field-level reasons. No writes happen here; ingest persists what this returns.
-import { checkReport } from '../../domain/authorise.ts';
+import { checkReport, DEFAULT_OBSERVED_AT_TOLERANCE_MS, type ReportTiming } from '../../domain/authorise.ts';
 import type { Observation } from '../../domain/observations.ts';
 import { periodOrdinal } from '../../domain/period.ts';
 import type { Scheme } from '../../domain/scheme.ts';
@@ -16,6 +16,21 @@ import {
 } from '../../events/index.ts';
 import { SchemeNotFoundError } from './dynamo-store.ts';
 import type { Rejection } from './outbox.ts';
+
+/**
+ * Environment variable: seconds a report's observedAt may lie after the time ingest received it (clock
+ * skew between departments and the engine); set from CDK context `observedAtToleranceSeconds`.
+ */
+export const OBSERVED_AT_TOLERANCE_ENV = 'OBSERVED_AT_TOLERANCE_SECONDS';
+
+/** The tolerance in ms from the environment value; default 5 minutes; anything but a number ≥ 0 throws. */
+export function observedAtToleranceMs(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_OBSERVED_AT_TOLERANCE_MS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new RangeError(`${OBSERVED_AT_TOLERANCE_ENV} must be a number of seconds ≥ 0, not "${value}"`);
+  return seconds * 1000;
+}
 
 type Reason = Rejection['reasons'][number];
 const reason = (path: string, code: string, en: string, zh: string): Reason => ({
@@ -171,9 +186,10 @@ export interface AdmittedBatch {
  */
 export async function admitBatch(
   records: readonly ReportRecord[],
-  receivedAt: string,
+  timing: Required<ReportTiming>,
   activeScheme: (schemeId: string) => Promise<Scheme>,
 ): Promise<AdmittedBatch> {
+  const { receivedAt } = timing;
   const rejections: RejectedRecord[] = [];
   const retry: string[] = [];
   const byKey = new Map<string, DepartmentReport[]>();
@@ -218,7 +234,7 @@ export async function admitBatch(
       retry.push(record.messageId); // the store is unavailable: retry later
       continue;
     }
-    const check = checkReport(scheme, a.department, a);
+    const check = checkReport(scheme, a.department, a, timing);
     if (check.reasons.length) {
       rejections.push({
         messageId: a.messageId,

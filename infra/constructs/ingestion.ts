@@ -11,6 +11,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPARTMENT_EVENT_CONTRACTS } from '../../events/index.ts';
+import { OBSERVED_AT_TOLERANCE_ENV } from '../../functions/shared/department-reports.ts';
 import { TABLE_ENV } from '../../functions/shared/table.ts';
 import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
 import { patternFor } from './patterns.ts';
@@ -25,6 +26,8 @@ export interface IngestionProps {
   logRetention: RetentionDays;
   /** Where EventBridge puts events it could not deliver to a target. */
   targetDlq: IQueue;
+  /** Seconds a report's observedAt may lie after its arrival (default 300). */
+  observedAtToleranceSeconds?: number;
 }
 
 export class Ingestion extends Construct {
@@ -65,6 +68,7 @@ export class Ingestion extends Construct {
       environment: {
         [TABLE_ENV]: props.table.tableName,
         [REJECTED_QUEUE_ENV]: this.rejectedQueue.queueUrl,
+        [OBSERVED_AT_TOLERANCE_ENV]: String(props.observedAtToleranceSeconds ?? 300),
       },
     });
     const fn = this.function.fn;

@@ -54,6 +54,34 @@ describe('checking a department report against the scheme', () => {
     ]);
   });
 
+  it('accepts observedAt up to the tolerance after receipt and rejects it 1 ms later, naming the field', () => {
+    const at = (observedAt: string): Observation => ({ ...obs('A'), observedAt });
+    const timing = { receivedAt: '2026-03-10T00:00:00.000Z', toleranceMs: 5 * 60_000 };
+    const report = (o: Observation) => ({ period: '2026-03', shape: 'single' as const, observations: [o] });
+    // 08:05 in Beijing is 00:05 UTC: exactly the tolerance.
+    expect(checkReport(s, 'hotline', report(at('2026-03-10T08:05:00+08:00')), timing).reasons).toEqual([]);
+    const late = checkReport(s, 'hotline', report(at('2026-03-10T00:05:00.001Z')), timing);
+    expect(late).toEqual({
+      cause: 'validation',
+      reasons: [
+        {
+          path: 'detail.observedAt',
+          code: 'future_observed_at',
+          message: {
+            en: 'observedAt 2026-03-10T00:05:00.001Z is later than the time the report was received (2026-03-10T00:00:00.000Z) plus 5 min',
+            zh: '观测时间 2026-03-10T00:05:00.001Z 晚于接收时间（2026-03-10T00:00:00.000Z）加 5 分钟的容差',
+          },
+        },
+      ],
+    });
+    // Without a tolerance the default is 5 minutes; without timing (the CLI's files) nothing is checked.
+    expect(
+      checkReport(s, 'hotline', report(at('9999-12-31T00:00:00Z')), { receivedAt: timing.receivedAt })
+        .reasons,
+    ).toHaveLength(1);
+    expect(checkReport(s, 'hotline', report(at('9999-12-31T00:00:00Z'))).reasons).toEqual([]);
+  });
+
   it('reports an unknown indicator as a validation problem, not an ownership one', () => {
     const check = checkReport(s, 'hotline', {
       period: '2026-03',

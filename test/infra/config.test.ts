@@ -12,7 +12,13 @@ describe('the deployment settings', () => {
       alarmEmails: [],
       departments: ['hotline12345'],
       trustedPrincipals: [],
+      observedAtToleranceSeconds: 300,
     });
+  });
+
+  it('take the observedAt tolerance in seconds, as a number or as text from -c', () => {
+    expect(read({ departments: ['a'], observedAtToleranceSeconds: 60 }).observedAtToleranceSeconds).toBe(60);
+    expect(read({ departments: ['a'], observedAtToleranceSeconds: '0' }).observedAtToleranceSeconds).toBe(0);
   });
 
   it('take lists as JSON from cdk.json or as comma-separated text from -c', () => {
@@ -43,6 +49,8 @@ describe('the deployment settings', () => {
       /context webhook\.url:/,
     ],
     [{ departments: ['a'], trustedPrincipals: ['123456789012'] }, /context trustedPrincipals\.0:/],
+    [{ departments: ['a'], observedAtToleranceSeconds: -1 }, /context observedAtToleranceSeconds:/],
+    [{ departments: ['a'], observedAtToleranceSeconds: '5min' }, /context observedAtToleranceSeconds:/],
   ])('refuse %j naming the context key', (context, message) => {
     expect(() => read(context)).toThrow(ConfigError);
     expect(() => read(context)).toThrow(message);

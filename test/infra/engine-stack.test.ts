@@ -13,6 +13,7 @@ import {
 } from '../../events/index.ts';
 import { readSample } from '../../events/samples.ts';
 import { QUERY_ROUTES } from '../../functions/query-routes.ts';
+import { OBSERVED_AT_TOLERANCE_ENV } from '../../functions/shared/department-reports.ts';
 import { STREAM_KIND_PREFIX } from '../../functions/shared/table.ts';
 import { registrySchemaName } from '../../infra/constructs/event-schemas.ts';
 import { REJECTED_QUEUE_ENV } from '../../infra/constructs/ingestion.ts';
@@ -150,6 +151,15 @@ describe('ingest', () => {
     expect(q.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt(dlq), maxReceiveCount: 5 });
     expect(q.VisibilityTimeout).toBe(6 * ingest.Properties.Timeout);
     expect(q.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('gives ingest the observedAt tolerance from context: 300 s by default, or the value set', () => {
+    expect(ingest.Properties.Environment.Variables[OBSERVED_AT_TOLERANCE_ENV]).toBe('300');
+    const set = synthRankwatch({ observedAtToleranceSeconds: 45 }).engineTemplate;
+    const [, fn] = only(set, 'AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'rankwatch-ingest' }) },
+    });
+    expect(fn.Properties.Environment.Variables[OBSERVED_AT_TOLERANCE_ENV]).toBe('45');
   });
 
   it('keeps rejected raw records in their own queue, named by REJECTED_QUEUE_URL', () => {
