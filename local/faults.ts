@@ -195,7 +195,7 @@ function forward(target: string, req: ProxiedRequest, body: Buffer): Promise<Ups
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers))
     if (value !== undefined && name !== 'connection' && name !== 'keep-alive') headers[name] = value;
-  headers.host = url.host;
+  // The Host header stays the one the client signed (SigV4 covers it): the proxy is transparent.
   headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
     const out = httpRequest(url, { method: req.method, headers, agent: false }, (res) => {
