@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The Gansu weekly analysis opened in Debian's headless Chromium: the ranking contract, data marks in every
 // chart, CJK glyphs, golden checks of the waterfall, heat map and robustness, a screenshot and a PDF.
 import { readFileSync } from 'node:fs';
