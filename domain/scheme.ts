@@ -2,8 +2,11 @@
 
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { parseDuration } from './duration.ts';
+import { DEFAULT_LEVELS } from './lifecycle.ts';
 import { PERIOD_KINDS } from './period.ts';
 import { parseYaml } from './yaml.ts';
+import { isTimeZone } from './zoned-time.ts';
 
 // zod/mini keeps a function bundle to the parts the scheme uses (npm run bench:cold-start); these are zod's
 // English messages, which the classic `zod` import sets up by itself.
@@ -98,6 +101,59 @@ const department = z.object({
   leader: z.optional(localisedName),
 });
 
+// Alert lifecycle (#9): inhibition between slip rules, acknowledgement SLAs and escalation levels (提级),
+// the weekly reminder (周提醒). Durations are ISO-8601 without months or years (their length varies).
+const slipRuleName = z.enum([
+  'rankDrop',
+  'lostFirst',
+  'leftTopN',
+  'belowAverage',
+  'consecutiveDeclines',
+  'marginErosion',
+]);
+const inhibitRule = z.object({ source: slipRuleName, target: z.array(slipRuleName).check(z.minLength(1)) });
+const isoDuration = z.string().check(
+  z.refine((v) => {
+    try {
+      parseDuration(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an ISO-8601 duration such as PT4H, P1D or P1W (no months or years)'),
+);
+const DEFAULT_ESCALATION_LEVELS = DEFAULT_LEVELS.map((l) => ({ ...l, name: { ...l.name }, subscribers: [] }));
+const escalation = z.object({
+  sla: z._default(
+    z.object({
+      critical: z._default(isoDuration, 'PT4H'),
+      warning: z._default(isoDuration, 'P1D'),
+      info: z._default(isoDuration, 'P3D'),
+    }),
+    { critical: 'PT4H', warning: 'P1D', info: 'P3D' },
+  ),
+  levels: z._default(
+    z
+      .array(
+        z.object({
+          id,
+          name: z.object({ zh: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
+          subscribers: z._default(z.array(z.string().check(z.minLength(1))), []),
+        }),
+      )
+      .check(z.minLength(1)),
+    DEFAULT_ESCALATION_LEVELS,
+  ),
+  rate: z._default(isoDuration, 'PT15M'),
+});
+const reminder = z.object({
+  weekday: z._default(integer(1, 7), 1),
+  time: z._default(
+    z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')),
+    '09:00',
+  ),
+});
+
 /**
  * Rank robustness (COINr-style uncertainty analysis) for bulletins: Monte Carlo over the weights and over
  * alternative normalisations. Each weight is multiplied by U(1 − spread, 1 + spread), or each node's weight
@@ -150,14 +206,32 @@ export const schemeSchema = z
       z.object({
         slip: z._default(z.array(slipRuleWithCommon), []),
         patterns: z._default(z.array(pattern), []),
-        escalation: z.optional(
-          z.object({
-            slaHours: z.number().check(z.positive()),
-            levels: z.optional(z.array(z.string())),
-          }),
-        ),
+        inhibit: z._default(z.array(inhibitRule), [
+          { source: 'lostFirst', target: ['rankDrop', 'leftTopN'] },
+        ]),
+        escalation: z._default(escalation, {
+          sla: { critical: 'PT4H', warning: 'P1D', info: 'P3D' },
+          levels: DEFAULT_ESCALATION_LEVELS,
+          rate: 'PT15M',
+        }),
+        reminder: z._default(reminder, { weekday: 1, time: '09:00' }),
       }),
-      { slip: [], patterns: [] },
+      {
+        slip: [],
+        patterns: [],
+        inhibit: [{ source: 'lostFirst', target: ['rankDrop', 'leftTopN'] }],
+        escalation: {
+          sla: { critical: 'PT4H', warning: 'P1D', info: 'P3D' },
+          levels: DEFAULT_ESCALATION_LEVELS,
+          rate: 'PT15M',
+        },
+        reminder: { weekday: 1, time: '09:00' },
+      },
+    ),
+    /** IANA time zone of SLAs, reminders and schedules (validated with Intl). */
+    timeZone: z._default(
+      z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai')),
+      'Asia/Shanghai',
     ),
     robustness: z.optional(robustness),
   })

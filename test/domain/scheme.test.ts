@@ -101,7 +101,28 @@ describe('loading a scheme', () => {
     expect(s.focus).toEqual([]);
     expect(s.topics).toBeUndefined();
     expect(s.composite).toEqual({ aggregate: 'arithmetic' });
-    expect(s.rules).toEqual({ slip: [], patterns: [] });
+    expect(s.rules.slip).toEqual([]);
+    expect(s.rules.patterns).toEqual([]);
+    expect(s.rules.inhibit).toEqual([{ source: 'lostFirst', target: ['rankDrop', 'leftTopN'] }]);
+    expect(s.rules.escalation.sla).toEqual({ critical: 'PT4H', warning: 'P1D', info: 'P3D' });
+    expect(s.rules.escalation.levels.map((l) => l.name.zh)).toEqual([
+      '科室负责人',
+      '分管领导',
+      '局长',
+      '市政府督查',
+    ]);
+    expect(s.rules.escalation.rate).toBe('PT15M');
+    expect(s.rules.reminder).toEqual({ weekday: 1, time: '09:00' });
+    expect(s.timeZone).toBe('Asia/Shanghai');
+  });
+
+  it('rejects an escalation SLA in months and an unknown time zone, naming the field', () => {
+    expect(() => parseScheme(schemeInput({ rules: { escalation: { sla: { critical: 'P1M' } } } }))).toThrow(
+      /rules\.escalation\.sla\.critical: must be an ISO-8601 duration/,
+    );
+    expect(() => parseScheme(schemeInput({ timeZone: 'Mars/Olympus' }))).toThrow(
+      /timeZone: must be an IANA time zone/,
+    );
   });
 
   it('defaults the composite aggregate to arithmetic when only precision is given', () => {

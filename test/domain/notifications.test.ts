@@ -1,0 +1,192 @@
+// The alert lifecycle's domain (#9, first part): grouping and inhibition on the Gansu scenario, silences,
+// SLA timing and escalation levels, acknowledgement, and ISO-8601 durations.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assessSeries } from '../../domain/assessment.ts';
+import { parseDuration } from '../../domain/duration.ts';
+import {
+  acknowledge,
+  dueEscalations,
+  escalate,
+  escalationPolicy,
+  type NotificationState,
+  openState,
+} from '../../domain/lifecycle.ts';
+import { groupNotifications, type Notification } from '../../domain/notifications.ts';
+import { parseObservationsCsv } from '../../domain/observations.ts';
+import { loadSchemeText, parseScheme } from '../../domain/scheme.ts';
+import type { Silence } from '../../domain/silences.ts';
+
+const SCHEME_PATH = 'scenarios/gansu/scheme.yaml';
+const scheme = loadSchemeText(readFileSync(SCHEME_PATH, 'utf8'), SCHEME_PATH);
+const series = assessSeries(
+  scheme,
+  parseObservationsCsv(readFileSync('scenarios/gansu/observations.csv', 'utf8'), scheme),
+);
+const owners = Object.fromEntries(scheme.indicators.flatMap((i) => (i.owner ? [[i.id, i.owner]] : [])));
+const AT = '2026-04-20T01:00:00.000Z';
+
+function notificationsOf(week: number, silences: Silence[] = []): Notification[] {
+  const p = series.periods[week - 1]!;
+  return groupNotifications(p.alerts, {
+    scheme: scheme.id,
+    seq: 1,
+    at: AT,
+    inhibit: scheme.rules.inhibit,
+    silences,
+    owners,
+    ruleOrder: scheme.rules.slip.map((r) => r.rule),
+  });
+}
+
+describe('grouping and inhibition on the Gansu scenario', () => {
+  it('sends one notification for 兰州 dropping 1 → 3 overall in W16, named by lostFirst, rankDrop inhibited', () => {
+    const lanzhou = notificationsOf(16).filter((n) => n.entity === 'lanzhou' && n.scope === 'overall');
+    expect(lanzhou).toHaveLength(1);
+    const [n] = lanzhou;
+    expect(n!.rule).toBe('lostFirst');
+    expect(n!.rules.map((r) => r.rule)).not.toContain('rankDrop');
+    expect(n!.rules.map((r) => r.rule)).toContain('lostFirst');
+    expect(n!.inhibited.map((i) => [i.rule, i.by])).toContainEqual(['rankDrop', 'lostFirst']);
+    // The slipped events of that group still hold both alert keys: only what is sent changes.
+    const keys = series.periods[15]!.alerts.filter(
+      (e) => e.kind === 'slipped' && e.slip.entity === 'lanzhou' && e.slip.scope === 'overall',
+    );
+    expect(keys.length).toBeGreaterThan(n!.rules.length);
+  });
+
+  it('gives one notification per (entity, scope, indicator) in every week, with distinct ids', () => {
+    for (const [w] of series.periods.entries()) {
+      const ns = notificationsOf(w + 1);
+      const groups = ns.map((n) => `${n.entity}|${n.scope}|${n.indicator ?? ''}`);
+      expect(new Set(groups).size).toBe(groups.length);
+      expect(new Set(ns.map((n) => n.id)).size).toBe(ns.length);
+      for (const n of ns) {
+        expect(n.rules.length).toBeGreaterThan(0);
+        if (n.scope === 'indicator') expect(n.owner).toBe(owners[n.indicator!]);
+        else expect(n.owner).toBeUndefined();
+      }
+    }
+  });
+
+  it('records a silenced notification with the silence id, and only inside the silence window', () => {
+    const silence: Silence = {
+      id: 'S1',
+      scheme: scheme.id,
+      entity: 'lanzhou',
+      scope: 'overall',
+      until: '2026-04-21T00:00:00.000Z',
+      reason: '数据复核中 / under review',
+      by: 'director',
+      createdAt: '2026-04-19T00:00:00.000Z',
+    };
+    const n = notificationsOf(16, [silence]).find((x) => x.entity === 'lanzhou' && x.scope === 'overall');
+    expect(n!.silencedBy).toBe('S1');
+    expect(openState(n!).status).toBe('silenced');
+    const expired = { ...silence, until: '2026-04-20T00:59:59.000Z' };
+    const m = notificationsOf(16, [expired]).find((x) => x.entity === 'lanzhou' && x.scope === 'overall');
+    expect(m!.silencedBy).toBeUndefined();
+  });
+});
+
+describe('ISO-8601 durations', () => {
+  it('reads hours, days, weeks and combined parts, and refuses months naming the field', () => {
+    expect(parseDuration('PT4H')).toBe(4 * 3600_000);
+    expect(parseDuration('P1D')).toBe(86_400_000);
+    expect(parseDuration('P1W')).toBe(7 * 86_400_000);
+    expect(parseDuration('P1DT2H30M')).toBe(86_400_000 + 2.5 * 3600_000);
+    expect(() => parseDuration('P1M', 'rules.escalation.sla.warning')).toThrow(
+      /rules\.escalation\.sla\.warning/,
+    );
+  });
+});
+
+describe('escalation (提级) and acknowledgement', () => {
+  const policy = escalationPolicy(parseScheme({ ...schemeBase(), rules: {} }));
+  const opened = openState(sampleNotification('warning', '2026-04-20T01:00:00.000Z'));
+
+  it('passes level k at openedAt + k × the severity SLA (warning: P1D), up to the last level', () => {
+    expect(dueEscalations(opened, policy, '2026-04-21T00:59:59.999Z')).toEqual([]);
+    expect(dueEscalations(opened, policy, '2026-04-21T01:00:00.000Z').map((d) => d.level)).toEqual([1]);
+    expect(dueEscalations(opened, policy, '2026-04-22T13:00:00.000Z').map((d) => d.level)).toEqual([1, 2]);
+    expect(dueEscalations(opened, policy, '2027-01-01T00:00:00.000Z').map((d) => d.level)).toEqual([
+      1, 2, 3, 4,
+    ]);
+  });
+
+  it('is idempotent: after escalating to the due level nothing more is due at the same time', () => {
+    const now = '2026-04-22T13:00:00.000Z';
+    let s: NotificationState = opened;
+    for (const d of dueEscalations(s, policy, now)) s = escalate(s, d.level, now);
+    expect(s.status).toBe('escalated');
+    expect(s.level).toBe(2);
+    expect(s.version).toBe(opened.version + 2);
+    expect(dueEscalations(s, policy, now)).toEqual([]);
+  });
+
+  it('never escalates an acknowledged notification, and refuses a second acknowledgement', () => {
+    const r = acknowledge(opened, { by: '王局长', at: '2026-04-20T02:00:00.000Z', note: '已部署整改' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.state.status).toBe('acknowledged');
+    expect(r.state.version).toBe(opened.version + 1);
+    expect(dueEscalations(r.state, policy, '2030-01-01T00:00:00.000Z')).toEqual([]);
+    const again = acknowledge(r.state, { by: '李处长', at: '2026-04-20T03:00:00.000Z' });
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.code).toBe('already_acknowledged');
+  });
+
+  it('escalates monotonically in time: a later clock never yields a lower level', () => {
+    const start = Date.parse('2026-04-20T01:00:00.000Z');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10 * 86_400_000 }),
+        fc.integer({ min: 0, max: 86_400_000 }),
+        (a, d) => {
+          const level = (t: number) =>
+            dueEscalations(opened, policy, new Date(start + t).toISOString()).at(-1)?.level ?? 0;
+          expect(level(a + d)).toBeGreaterThanOrEqual(level(a));
+        },
+      ),
+    );
+  });
+});
+
+function schemeBase() {
+  return {
+    id: 'x',
+    version: '1',
+    name: { zh: '测试', en: 'test' },
+    periodKind: 'week',
+    entities: [{ id: 'a', name: { zh: '甲', en: 'A' } }],
+    indicators: [
+      {
+        id: 'i',
+        name: { zh: '指标', en: 'indicator' },
+        weight: 1,
+        direction: 'higher',
+        unit: '%',
+        owner: 'd',
+        normalise: { method: 'minmax' },
+      },
+    ],
+  };
+}
+
+function sampleNotification(severity: Notification['severity'], openedAt: string): Notification {
+  return {
+    id: 'Nsample',
+    scheme: 'x',
+    period: '2026-W16',
+    seq: 1,
+    entity: 'a',
+    scope: 'overall',
+    severity,
+    rule: 'rankDrop',
+    rules: [],
+    inhibited: [],
+    alertKeys: ['x|2026-W16|overall|a|rankDrop'],
+    openedAt,
+  };
+}
