@@ -33,8 +33,13 @@ export function replaySeries(scheme: Scheme, observations: readonly Observation[
   for (const period of sortPeriods(scheme.periodKind, byPeriod.keys())) {
     const obs = byPeriod.get(period)!;
     // Recorded when its last observation was made, so a replay is the same on every run.
-    const times = obs.map((o) => (o.observedAt ? Date.parse(o.observedAt) : 0)).filter(Number.isFinite);
-    const now = new Date(Math.max(0, ...times)).toISOString();
+    // A loop, not Math.max(...times): 600,000 arguments (3,000 × 200) overflow the call stack.
+    let latest = 0;
+    for (const o of obs) {
+      const t = o.observedAt ? Date.parse(o.observedAt) : 0;
+      if (Number.isFinite(t) && t > latest) latest = t;
+    }
+    const now = new Date(latest).toISOString();
     const r = recordAssessment({
       scheme,
       period,
