@@ -1,6 +1,6 @@
-// What a department may report: known entities and indicator, a period of the scheme's kind, an observedAt
-// not later than its arrival (plus a tolerance for clock skew), and only indicators the department owns
-// (scheme `owner`). Reasons are field by field, in Chinese and English.
+// What a department may report: known entities and indicator, values inside the indicator's declared range,
+// a period of the scheme's kind, an observedAt not later than its arrival (plus a tolerance for clock skew),
+// and only indicators the department owns (scheme `owner`). Reasons are field by field, in Chinese and English.
 import type { Observation } from './observations.ts';
 import { isValidPeriod } from './period.ts';
 import type { Scheme } from './scheme.ts';
@@ -8,7 +8,13 @@ import type { Scheme } from './scheme.ts';
 export interface ReportReason {
   /** Where in the reported event, e.g. `detail.values[3].entity`. */
   path: string;
-  code: 'bad_period' | 'unknown_entity' | 'unknown_indicator' | 'not_owner' | 'future_observed_at';
+  code:
+    | 'bad_period'
+    | 'unknown_entity'
+    | 'unknown_indicator'
+    | 'not_owner'
+    | 'future_observed_at'
+    | 'out_of_range';
   message: { zh: string; en: string };
 }
 
@@ -79,6 +85,22 @@ export function checkReport(
       `unknown indicator "${indicatorId}"`,
       `未知指标“${indicatorId}”`,
     );
+  // A declared range keeps implausible values (−1e308 as a satisfaction percentage) out of the standings.
+  const range = indicator?.range;
+  if (range)
+    report.observations.forEach((o, i) => {
+      const low = range.min !== undefined && o.value < range.min;
+      const high = range.max !== undefined && o.value > range.max;
+      if (!low && !high) return;
+      const path = report.shape === 'single' ? 'detail.value' : `detail.values[${i}].value`;
+      const bounds = `[${range.min ?? '−∞'}, ${range.max ?? '+∞'}]`;
+      add(
+        path,
+        'out_of_range',
+        `${o.value} is outside the valid range ${bounds} of indicator "${indicatorId}"`,
+        `${o.value} 超出指标“${indicatorId}”的有效范围 ${bounds}`,
+      );
+    });
   if (reasons.length || !indicator) return { reasons, cause: 'validation' };
   if (indicator.owner !== department)
     add(

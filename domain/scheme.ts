@@ -59,6 +59,15 @@ const indicator = z.object({
   direction,
   unit: z.string(),
   owner: z.string().check(z.minLength(1)),
+  /** Valid values (inclusive); ingest rejects a report outside it. Without it any finite number is accepted. */
+  range: z.optional(
+    z.object({ min: z.optional(z.number()), max: z.optional(z.number()) }).check(
+      z.refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+        message: 'min must not exceed max',
+        path: ['max'],
+      }),
+    ),
+  ),
   precision: z.optional(integer(0, 12)),
   target: z.optional(target),
   normalise,

@@ -94,3 +94,56 @@ describe('checking a department report against the scheme', () => {
     });
   });
 });
+
+describe('an indicator with a declared valid range', () => {
+  const ranged = scheme({
+    indicators: [
+      indicator('sat', { owner: 'hotline', range: { min: 0, max: 100 } }),
+      indicator('free', { owner: 'hotline' }),
+    ],
+  });
+  const value = (v: number, ind = 'sat', entity = 'A'): Observation => ({
+    period: '2026-03',
+    entity,
+    indicator: ind,
+    value: v,
+  });
+
+  it('refuses −1e308 and 1.7e308 as a satisfaction score, naming the value field and the range', () => {
+    for (const v of [-1e308, 1.7e308]) {
+      const check = checkReport(ranged, 'hotline', {
+        period: '2026-03',
+        shape: 'single',
+        observations: [value(v)],
+      });
+      expect(check.cause).toBe('validation');
+      expect(check.reasons).toHaveLength(1);
+      expect(check.reasons[0]).toMatchObject({ path: 'detail.value', code: 'out_of_range' });
+      expect(check.reasons[0]!.message.en).toContain('[0, 100]');
+      expect(check.reasons[0]!.message.zh).toContain('有效范围');
+    }
+  });
+
+  it('names each out-of-range row of a table and accepts the bounds themselves', () => {
+    const check = checkReport(ranged, 'hotline', {
+      period: '2026-03',
+      shape: 'table',
+      observations: [
+        value(0, 'sat', 'A'),
+        value(100.5, 'sat', 'B'),
+        value(100, 'sat', 'C'),
+        value(-0.1, 'sat', 'D'),
+      ],
+    });
+    expect(check.reasons.map((r) => r.path)).toEqual(['detail.values[1].value', 'detail.values[3].value']);
+  });
+
+  it('accepts any finite number on an indicator without a range', () => {
+    const check = checkReport(ranged, 'hotline', {
+      period: '2026-03',
+      shape: 'single',
+      observations: [value(1.7e308, 'free')],
+    });
+    expect(check.reasons).toEqual([]);
+  });
+});

@@ -116,6 +116,14 @@ describe('loading a scheme', () => {
     expect(s.timeZone).toBe('Asia/Shanghai');
   });
 
+  it('rejects an indicator range whose min exceeds its max, naming the field', () => {
+    const input = schemeInput();
+    const ind = { ...(input.indicators as object[])[0], range: { min: 10, max: 1 } };
+    expect(() => parseScheme({ ...input, indicators: [ind] })).toThrow(
+      /indicators\[0\]\.range\.max: min must not exceed max/,
+    );
+  });
+
   it('rejects an escalation SLA in months and an unknown time zone, naming the field', () => {
     expect(() => parseScheme(schemeInput({ rules: { escalation: { sla: { critical: 'P1M' } } } }))).toThrow(
       /rules\.escalation\.sla\.critical: must be an ISO-8601 duration/,

@@ -1,6 +1,7 @@
 // Reports found accepted when tried by hand (issue 12): each is now rejected with its field, and nothing of it
 // reaches the stored standings. Against DynamoDB Local, through the real ingest handler.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseScheme } from '../../domain/scheme.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { resultsPublished, scheme, valueReported } from '../functions/fixtures.ts';
 import { createPipeline, type Pipeline } from '../support/pipeline.ts';
@@ -72,5 +73,41 @@ describe('a report stamped far in the future', () => {
     expect(rejected.map((r) => r.rejection.reasons.map((x) => x.path))).toEqual([['detail.observedAt']]);
     expect(await headValue(p, 'gov_online_rate', 'lanzhou')).toBe(91.2);
     expect(await headValue(p, 'hotline_satisfaction', 'baiyin')).toBeNull();
+  });
+});
+
+describe('an implausible value on an indicator with a declared range', () => {
+  // The fixture scheme with the satisfaction percentage limited to [0, 100].
+  const ranged = parseScheme({
+    ...scheme,
+    indicators: scheme.indicators.map((i) =>
+      i.id === 'hotline_satisfaction' ? { ...i, range: { min: 0, max: 100 } } : i,
+    ),
+  });
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await createPipeline(inject('dynamodbEndpoint'), ranged, 'out-of-range');
+    await p.deliver([[valueReported({ value: 95.5 })]], 1);
+  }, 60_000);
+
+  it('is rejected on detail.value with the range, for −1e308 and 1.7e308, and changes nothing stored', async () => {
+    const seq = await headSeq(p);
+    const reports = [-1e308, 1.7e308].map((value, k) =>
+      valueReported({ value, observedAt: `2026-01-13T0${k + 1}:00:00+08:00` }),
+    );
+    const out = await p.ingest(reports);
+    expect(out.batchItemFailures).toEqual([]);
+    expect(p.rejected.map((r) => r.rejection.originalEventId).sort()).toEqual(
+      reports.map((r) => r.id).sort(),
+    );
+    for (const { rejection } of p.rejected) {
+      expect(rejection.cause).toBe('validation');
+      expect(rejection.reasons).toEqual([
+        expect.objectContaining({ path: 'detail.value', code: 'out_of_range' }),
+      ]);
+      expect(rejection.reasons[0]!.message.en).toContain('[0, 100]');
+    }
+    expect(await headSeq(p)).toBe(seq);
+    expect(await headValue(p, 'hotline_satisfaction', 'lanzhou')).toBe(95.5);
   });
 });
