@@ -139,6 +139,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
       store: getStore,
       async query(route, path, query = {}) {
         const { queryHandler } = await import('../functions/query.ts');
+        const { AuditedReader } = await import('../functions/shared/verification.ts');
         const rawPath = fill(QUERY_ROUTES[route].path, path);
         const q = Object.fromEntries(
           Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
@@ -154,7 +155,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
           isBase64Encoded: false,
         } as unknown as APIGatewayProxyEventV2;
         const out = await queryHandler(event, {
-          store: getStore(),
+          store: new AuditedReader(getStore()),
           log: (level, message, extra) => {
             if (level !== 'info') console.error(`${level}: ${message}`, extra ?? '');
           },

@@ -47,3 +47,22 @@ export function fmtValue(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
   return String(Number(x.toFixed(digits)));
 }
+
+export interface VerdictLike {
+  ok?: boolean;
+  checked?: number;
+  periods?: number;
+  firstBad?: string;
+  reason?: string;
+  projections?: { checked: number; missing: number };
+}
+
+/** One line for a verification verdict (the store's or the query API's `verify`), Chinese first. */
+export function verdictText(v: VerdictLike): string {
+  if (!v.ok) return `校验失败 / verification failed at ${v.firstBad}: ${v.reason}`;
+  const p = v.projections;
+  const projected = p
+    ? `; 历史记录 ${p.checked} 条与快照一致 / ${p.checked} history item(s) match their snapshots${p.missing ? ` (${p.missing} 条尚未生成 / ${p.missing} not yet projected)` : ''}`
+    : '';
+  return `哈希链校验通过 / chain verified: ${v.checked} snapshot(s) in ${v.periods} period(s)${projected}`;
+}

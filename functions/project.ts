@@ -7,59 +7,15 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { SnapshotBody } from '../domain/snapshot.ts';
+import { type HistoryItem, historyItems } from './shared/history.ts';
 import { count, defaultReader, log, logger, metrics } from './shared/runtime.ts';
 import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
-import { itemKind, keys } from './shared/table.ts';
+import { itemKind } from './shared/table.ts';
 
 export interface ProjectDeps {
   store: DynamoSnapshotReader;
   log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
   metric(name: 'HistoryItemsWritten', value: number): void;
-}
-
-export interface HistoryItem {
-  PK: string;
-  SK: string;
-  scheme: string;
-  entity: string;
-  period: string;
-  seq: number;
-  recordedAt: string;
-  hash: string;
-  rank: number;
-  tied: boolean;
-  score: number | null;
-  /** indicator id → [value, score, rank] (nulls where missing). */
-  indicators: Record<string, [number | null, number | null, number]>;
-}
-
-/** The per-entity history items of one snapshot. */
-export function historyItems(body: SnapshotBody, hash: string): HistoryItem[] {
-  const { inputs, results } = body;
-  return inputs.entities.map((entity, e) => {
-    const indicators: HistoryItem['indicators'] = {};
-    inputs.indicators.forEach((id, j) => {
-      indicators[id] = [
-        inputs.values[j]?.[e] ?? null,
-        results.indicatorScores[j]?.[e] ?? null,
-        results.indicatorRanks[j]?.[e] ?? 0,
-      ];
-    });
-    return {
-      ...keys.history(body.scheme.id, entity, body.period, body.seq),
-      scheme: body.scheme.id,
-      entity,
-      period: body.period,
-      seq: body.seq,
-      recordedAt: body.recordedAt,
-      hash,
-      rank: results.overall.rank[e] ?? 0,
-      tied: results.overall.tied[e] === 1,
-      score: results.overall.score[e] ?? null,
-      indicators,
-    };
-  });
 }
 
 async function writeAll(deps: ProjectDeps, items: readonly HistoryItem[]): Promise<void> {

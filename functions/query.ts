@@ -3,17 +3,20 @@
 // the hash-chain verification — as JSON or CSV. Read-only; parameters are validated and a bad one is a
 // 400 that names it, in Chinese and English.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod/mini';
-import type { SnapshotBody } from '../domain/snapshot.ts';
-import { ID_PATTERN, isPeriodId } from '../events/ids.ts';
 import { type QueryRoute, routeKey } from './query-routes.ts';
+import { csv } from './shared/csv.ts';
+import { BadRequestError, PATH, parse, QUERY, say, type Text } from './shared/query-params.ts';
+import { rankingRows } from './shared/ranking-rows.ts';
 import { defaultReader, log, logger } from './shared/runtime.ts';
-import type { DynamoSnapshotReader, ManifestItem } from './shared/snapshot-reader.ts';
+import type { ManifestItem } from './shared/snapshot-reader.ts';
+import { AuditedReader, IntegrityError } from './shared/verification.ts';
 
-export type SnapshotReader = Pick<
-  DynamoSnapshotReader,
-  'manifests' | 'manifestAsOf' | 'snapshotBody' | 'entityHistory' | 'periods' | 'verify'
->;
+export { csv, csvField } from './shared/csv.ts';
+export { MAX_LIMIT } from './shared/query-params.ts';
+export { rankingRows } from './shared/ranking-rows.ts';
+
+/** What the routes read through: answers checked against the chained snapshots (see verification.ts). */
+export type SnapshotReader = Pick<AuditedReader, 'periods' | 'snapshots' | 'snapshot' | 'history' | 'verify'>;
 
 export interface QueryDeps {
   store: SnapshotReader;
@@ -21,128 +24,9 @@ export interface QueryDeps {
 }
 
 type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-type Text = { zh: string; en: string };
 
 /** Lambda's response limit is 6 MB; beyond this the caller is asked to page. */
 export const MAX_BODY_BYTES = 5_500_000;
-export const MAX_LIMIT = 5000;
-
-// ── parameters ──────────────────────────────────────────────────────────────────────────────────────
-const say = (zh: string, en: string): Text => ({ zh, en });
-const MESSAGES = {
-  scheme: say(
-    '方案编号只能由字母、数字、- 和 _ 组成（最多 128 个字符）',
-    'scheme id: letters, digits, - and _ (at most 128)',
-  ),
-  entity: say(
-    '单位编号只能由字母、数字、- 和 _ 组成（最多 128 个字符）',
-    'entity id: letters, digits, - and _ (at most 128)',
-  ),
-  period: say(
-    '考核周期格式应为 2026、2026-H1、2026-Q3、2026-08 或 2026-W33',
-    'period must look like 2026, 2026-H1, 2026-Q3, 2026-08 or 2026-W33',
-  ),
-  asOf: say(
-    '时间须为带时区的 ISO 8601 格式，如 2026-09-01T08:00:00+08:00',
-    'a time in ISO 8601 with a zone, e.g. 2026-09-01T08:00:00+08:00',
-  ),
-  seq: say('快照序号须为正整数', 'snapshot number must be a positive integer'),
-  format: say('导出格式须为 json 或 csv', 'format must be json or csv'),
-  final: say('final 须为 true 或 false', 'final must be true or false'),
-  include: say('include 只能为 indicators', 'include can only be indicators'),
-  limit: say(`limit 须为 1 到 ${MAX_LIMIT} 的整数`, `limit must be an integer from 1 to ${MAX_LIMIT}`),
-  offset: say('offset 须为非负整数', 'offset must be a non-negative integer'),
-} as const;
-
-/** zod/mini issues carry one string; the bilingual text travels as JSON inside it. */
-const error = (field: keyof typeof MESSAGES) => ({ error: JSON.stringify(MESSAGES[field]) });
-
-const idOf = (field: 'scheme' | 'entity') =>
-  z.string(error(field)).check(z.maxLength(128, error(field)), z.regex(ID_PATTERN, error(field)));
-const period = (field: 'period') =>
-  z.string(error(field)).check(z.refine((p) => isPeriodId(p), error(field)));
-const asOf = z.pipe(
-  z.iso.datetime({ offset: true, ...error('asOf') }),
-  // Stored times are `toISOString()` text, compared as strings: bring every zone to that form.
-  z.transform((t: string) => new Date(t).toISOString()),
-);
-const positiveInt = (field: 'seq' | 'limit') =>
-  z.pipe(
-    z.string(error(field)).check(z.regex(/^[1-9]\d{0,8}$/, error(field))),
-    z.transform((s: string) => Number(s)),
-  );
-const format = z._default(z.enum(['json', 'csv'], error('format')), 'json');
-
-// Each schema built once and shared by the routes that take the same parameter.
-const schemeId = idOf('scheme');
-const periodId = period('period');
-const optionalAsOf = z.optional(asOf);
-const optionalPeriod = z.optional(periodId);
-
-const PATH = {
-  periods: z.object({ scheme: schemeId }),
-  snapshots: z.object({ scheme: schemeId, period: periodId }),
-  snapshot: z.object({ scheme: schemeId, period: periodId }),
-  history: z.object({ scheme: schemeId, entity: idOf('entity') }),
-  verify: z.object({ scheme: schemeId }),
-} satisfies Record<QueryRoute, z.ZodMiniType>;
-
-const QUERY = {
-  periods: z.strictObject({}),
-  snapshots: z.strictObject({ asOf: optionalAsOf, format }),
-  snapshot: z.strictObject({
-    asOf: optionalAsOf,
-    seq: z.optional(positiveInt('seq')),
-    include: z.optional(z.enum(['indicators'], error('include'))),
-    limit: z.optional(positiveInt('limit').check(z.refine((n: number) => n <= MAX_LIMIT, error('limit')))),
-    offset: z.optional(
-      z.pipe(
-        z.string(error('offset')).check(z.regex(/^(0|[1-9]\d{0,8})$/, error('offset'))),
-        z.transform((s: string) => Number(s)),
-      ),
-    ),
-    format,
-  }),
-  history: z.strictObject({
-    asOf: optionalAsOf,
-    from: optionalPeriod,
-    to: optionalPeriod,
-    final: z.optional(z.enum(['true', 'false'], error('final'))),
-    format,
-  }),
-  verify: z.strictObject({ period: optionalPeriod }),
-} satisfies Record<QueryRoute, z.ZodMiniType>;
-
-export class BadRequestError extends Error {
-  readonly field: string;
-  readonly text: Text;
-  constructor(field: string, text: Text) {
-    super(`${field}: ${text.en}`);
-    this.name = 'BadRequestError';
-    this.field = field;
-    this.text = text;
-  }
-}
-
-function textOf(message: string): Text {
-  try {
-    const t = JSON.parse(message) as Text;
-    if (typeof t.zh === 'string' && typeof t.en === 'string') return t;
-  } catch {}
-  return say('参数无效', message);
-}
-
-/** Parses with a schema; the first problem becomes a BadRequestError naming the field. */
-function parse<T extends z.ZodMiniType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '?';
-    throw new BadRequestError(key, say(`不支持的查询参数“${key}”`, `unknown query parameter "${key}"`));
-  }
-  throw new BadRequestError(issue.path.map(String).join('.') || '(query)', textOf(issue.message));
-}
 
 // ── responses ───────────────────────────────────────────────────────────────────────────────────────
 const json = (statusCode: number, body: unknown): Response => ({
@@ -154,18 +38,6 @@ const json = (statusCode: number, body: unknown): Response => ({
 const problem = (statusCode: number, code: string, field: string | null, message: Text): Response =>
   json(statusCode, { error: code, ...(field === null ? {} : { field }), message });
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** CSV text with a UTF-8 byte-order mark, so spreadsheet programs read the Chinese names right. */
-export function csv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return `\ufeff${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
-}
-
 const csvResponse = (fileName: string, text: string): Response => ({
   statusCode: 200,
   headers: {
@@ -174,60 +46,6 @@ const csvResponse = (fileName: string, text: string): Response => ({
   },
   body: text,
 });
-
-// ── snapshot rows ───────────────────────────────────────────────────────────────────────────────────
-export interface IndicatorCell {
-  value: number | null;
-  score: number | null;
-  rank: number | null;
-  tied: boolean;
-  carried: boolean;
-}
-
-export interface RankingRow {
-  entity: string;
-  /** null when unranked (see `unranked`). */
-  rank: number | null;
-  tied: boolean;
-  score: number | null;
-  unranked?: string;
-  indicators?: Record<string, IndicatorCell>;
-}
-
-/** The overall ranking of a snapshot, best first (unranked entities last, by id). */
-export function rankingRows(body: SnapshotBody, withIndicators: boolean): RankingRow[] {
-  const { inputs, results } = body;
-  const reasons = new Map(results.unranked.map((u) => [u.entity, u.reason]));
-  const rows = inputs.entities.map((entity, e): RankingRow => {
-    const rank = results.overall.rank[e] ?? 0;
-    const row: RankingRow = {
-      entity,
-      rank: rank > 0 ? rank : null,
-      tied: results.overall.tied[e] === 1,
-      score: results.overall.score[e] ?? null,
-    };
-    if (rank === 0) row.unranked = reasons.get(entity) ?? 'not ranked';
-    if (withIndicators) {
-      row.indicators = {};
-      inputs.indicators.forEach((id, j) => {
-        const r = results.indicatorRanks[j]?.[e] ?? 0;
-        row.indicators![id] = {
-          value: inputs.values[j]?.[e] ?? null,
-          score: results.indicatorScores[j]?.[e] ?? null,
-          rank: r > 0 ? r : null,
-          tied: results.indicatorTied[j]?.[e] === 1,
-          carried: results.carried[j]?.[e] === 1,
-        };
-      });
-    }
-    return row;
-  });
-  return rows.sort(
-    (a, b) =>
-      (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY) ||
-      (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0),
-  );
-}
 
 const manifestSummary = (m: ManifestItem) => ({
   seq: m.seq,
@@ -250,8 +68,7 @@ const routes: Record<QueryRoute, Handler> = {
   async snapshots(event, { store }) {
     const { scheme, period } = parse(PATH.snapshots, event.pathParameters ?? {});
     const q = parse(QUERY.snapshots, event.queryStringParameters ?? {});
-    const all = (await store.manifests(scheme, period)).sort((a, b) => a.seq - b.seq);
-    const known = q.asOf === undefined ? all : all.filter((m) => m.recordedAt <= q.asOf!);
+    const known = await store.snapshots(scheme, period, q.asOf);
     if (q.format === 'csv')
       return csvResponse(
         `${scheme}_${period}_snapshots`,
@@ -273,11 +90,11 @@ const routes: Record<QueryRoute, Handler> = {
     const q = parse(QUERY.snapshot, event.queryStringParameters ?? {});
     if (q.asOf !== undefined && q.seq !== undefined)
       throw new BadRequestError('seq', say('asOf 与 seq 只能给出其一', 'give either asOf or seq, not both'));
-    const manifest =
-      q.seq !== undefined
-        ? (await store.manifests(scheme, period)).find((m) => m.seq === q.seq)
-        : await store.manifestAsOf(scheme, period, q.asOf);
-    if (!manifest)
+    const found = await store.snapshot(scheme, period, {
+      ...(q.seq !== undefined ? { seq: q.seq } : {}),
+      ...(q.asOf !== undefined ? { asOf: q.asOf } : {}),
+    });
+    if (!found)
       return problem(
         404,
         'not_found',
@@ -291,7 +108,7 @@ const routes: Record<QueryRoute, Handler> = {
               )
             : say(`${scheme} ${period} 没有快照`, `${scheme} ${period} has no snapshot`),
       );
-    const body = await store.snapshotBody(manifest);
+    const { manifest, body } = found;
     const withIndicators = q.include === 'indicators';
     const all = rankingRows(body, withIndicators);
     const offset = q.offset ?? 0;
@@ -338,24 +155,25 @@ const routes: Record<QueryRoute, Handler> = {
   async history(event, { store }) {
     const { scheme, entity } = parse(PATH.history, event.pathParameters ?? {});
     const q = parse(QUERY.history, event.queryStringParameters ?? {});
-    const items = await store.entityHistory(scheme, entity, {
+    const items = await store.history(scheme, entity, {
       ...(q.asOf ? { asOf: q.asOf } : {}),
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
       finalOnly: q.final === 'true',
     });
     const entries = items.map((i) => ({
-      period: i.period as string,
-      seq: i.seq as number,
-      recordedAt: i.recordedAt as string,
-      hash: i.hash as string,
-      rank: (i.rank as number) > 0 ? (i.rank as number) : null,
-      tied: i.tied === true,
-      score: (i.score as number | null) ?? null,
+      period: i.period,
+      seq: i.seq,
+      recordedAt: i.recordedAt,
+      hash: i.hash,
+      rank: i.rank > 0 ? i.rank : null,
+      tied: i.tied,
+      score: i.score,
       indicators: Object.fromEntries(
-        Object.entries((i.indicators ?? {}) as Record<string, [number | null, number | null, number]>).map(
-          ([id, [value, score, rank]]) => [id, { value, score, rank: rank > 0 ? rank : null }],
-        ),
+        Object.entries(i.indicators).map(([id, [value, score, rank]]) => [
+          id,
+          { value, score, rank: rank > 0 ? rank : null },
+        ]),
       ),
     }));
     if (q.format === 'csv') {
@@ -428,6 +246,23 @@ export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDep
     return response;
   } catch (e) {
     if (e instanceof BadRequestError) return problem(400, 'bad_request', e.field, e.text);
+    if (e instanceof IntegrityError) {
+      // Not a client error and not a retryable one: the table no longer agrees with its hash chain.
+      deps.log('error', 'integrity check failed', {
+        routeKey: event.routeKey,
+        where: e.where,
+        reason: e.reason,
+      });
+      return json(409, {
+        error: 'integrity',
+        where: e.where,
+        reason: e.reason,
+        message: say(
+          `存储的数据与哈希链不一致（${e.where}：${e.reason}），不予作答；请运行 rankwatch verify 并报告`,
+          `the stored data does not agree with the hash chain (${e.where}: ${e.reason}); no answer is given — run rankwatch verify and report it`,
+        ),
+      });
+    }
     deps.log('error', 'query failed', { routeKey: event.routeKey, error: String(e) });
     return problem(500, 'internal', null, say('查询失败，请稍后重试', 'the query failed; try again later'));
   }
@@ -436,5 +271,5 @@ export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDep
 /** Lambda entry point: no middleware, the logger gets the invocation context directly. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<Response> {
   logger.addContext(context);
-  return queryHandler(event, { store: defaultReader(), log });
+  return queryHandler(event, { store: new AuditedReader(defaultReader()), log });
 }

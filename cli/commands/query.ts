@@ -6,7 +6,7 @@ import { displayName, type Scheme } from '../../domain/scheme.ts';
 import type { QueryRoute } from '../../functions/query-routes.ts';
 import { resolveTarget, schemeOf, type Target, type TargetOptions } from '../engine-client.ts';
 import { type CommandIo, UsageError } from '../io.ts';
-import { fmt, table } from '../text.ts';
+import { fmt, table, type VerdictLike, verdictText } from '../text.ts';
 
 export interface QueryOptions extends TargetOptions {
   scheme?: string;
@@ -267,16 +267,7 @@ export const verifyUsage = 'rankwatch verify [--scheme ID] [--period P] [--aws -
 export async function verifyQueryCommand(opts: QueryOptions, io: CommandIo): Promise<number> {
   const target = await resolveTarget(opts);
   const schemeId = schemeOf(opts, target, verifyUsage);
-  const v = await ask<{ ok: boolean; checked: number; periods: number; firstBad?: string; reason?: string }>(
-    target,
-    'verify',
-    { scheme: schemeId },
-    { period: opts.period },
-  );
-  if (v.ok) {
-    io.stdout(`哈希链完整 / chain verified: ${v.checked} snapshot(s) in ${v.periods} period(s)\n`);
-    return 0;
-  }
-  io.stdout(`哈希链校验失败 / chain broken at ${v.firstBad}: ${v.reason}\n`);
-  return 3;
+  const v = await ask<VerdictLike>(target, 'verify', { scheme: schemeId }, { period: opts.period });
+  io.stdout(`${verdictText(v)}\n`);
+  return v.ok ? 0 : 3;
 }

@@ -30,6 +30,7 @@ import { type CommandIo, processIo, UsageError } from '../io.ts';
 import { clientsBySource, departmentEvents, putAll, type ValueRow } from '../publishing.ts';
 import { renderPeriod } from '../report.ts';
 import { parseAlertsLog } from '../snapshot-view.ts';
+import { type VerdictLike, verdictText } from '../text.ts';
 import { schemePutCommand, storeFrom } from './store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -204,16 +205,7 @@ async function report(
       { service: 'execute-api', region: engine.model.region },
     );
     const res = await fetch(url, { headers });
-    const v = (await res.json()) as {
-      ok?: boolean;
-      checked?: number;
-      periods?: number;
-      firstBad?: string;
-      reason?: string;
-    };
-    chain = v.ok
-      ? `哈希链校验通过 / chain verified: ${v.checked} 个快照 snapshots, ${v.periods} 个周期 periods`
-      : `哈希链校验失败 / chain broken at ${v.firstBad}: ${v.reason}`;
+    chain = verdictText((await res.json()) as VerdictLike);
   }
   out.push('━━ 审计看到的 · what the auditors see ━━', '');
   out.push(

@@ -7,6 +7,7 @@ import { loadSchemeText } from '../../domain/scheme.ts';
 import { documentClient, sdkDynamo } from '../../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { type CommandIo, UsageError } from '../io.ts';
+import { verdictText } from '../text.ts';
 
 export interface StoreOptions {
   table?: string;
@@ -81,12 +82,8 @@ export async function verifyCommand(
   const store = await storeFor(opts);
   try {
     const v = await store.verify(opts.scheme, opts.period);
-    if (v.ok) {
-      io.stdout(`哈希链完整 / chain verified: ${v.checked} snapshot(s) in ${v.periods} period(s)\n`);
-      return 0;
-    }
-    io.stdout(`哈希链校验失败 / chain broken at ${v.firstBad}: ${v.reason}\n`);
-    return 3;
+    io.stdout(`${verdictText(v)}\n`);
+    return v.ok ? 0 : 3;
   } catch (e) {
     explainConnection(e, opts);
   }

@@ -8,14 +8,10 @@ import { parseScheme, type Scheme } from '../../domain/scheme.ts';
 import type { SnapshotBody, SnapshotInputs } from '../../domain/snapshot.ts';
 import type { Standings } from '../../domain/standings.ts';
 import type { Dynamo } from './aws/dynamodb.ts';
+import { canonicalMembers } from './body-parts.ts';
 import { type Chunk, toChunks } from './chunks.ts';
 import type { OutboxEvent } from './outbox.ts';
-import {
-  canonicalMembers,
-  DynamoSnapshotReader,
-  type HeadItem,
-  type ManifestItem,
-} from './snapshot-reader.ts';
+import { DynamoSnapshotReader, type HeadItem, type ManifestItem } from './snapshot-reader.ts';
 import { ALERT_BUCKETS, keys, TTL_ATTRIBUTE } from './table.ts';
 
 export { DynamoSnapshotReader, type HeadItem, type ManifestItem } from './snapshot-reader.ts';

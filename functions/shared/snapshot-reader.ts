@@ -2,11 +2,11 @@
 // markers, the auditors' queries) do not bundle scheme validation: chunks, manifests, bodies, as-of and
 // history queries, and chain verification. DynamoAssessmentStore (dynamo-store.ts) extends it with writes.
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { type ChainLink, type ChainVerdict, canonicalJson, verifyChain } from '../../domain/chain.ts';
 import type { SnapshotBody } from '../../domain/snapshot.ts';
 import type { Dynamo } from './aws/dynamodb.ts';
 import { type Chunk, fromChunks } from './chunks.ts';
 import { keys } from './table.ts';
+import { type StoreVerdict, verifyStore } from './verification.ts';
 
 export interface HeadItem {
   PK: string;
@@ -35,28 +35,6 @@ export interface ManifestItem {
   recordedAt: string;
   inputChunks: string[];
   restChunks: string[];
-}
-
-/** `"key":canonical(value)` per member, ordered by key as RFC 8785 orders them (UTF-16 code units). */
-export function canonicalMembers(value: Record<string, unknown>): { key: string; text: string }[] {
-  return Object.keys(value)
-    .filter((key) => value[key] !== undefined)
-    .sort()
-    .map((key) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value[key])}` }));
-}
-
-/**
- * The canonical body from its stored parts, for verification. The parts were stored as canonical text, so
- * the inputs are spliced in after the members whose keys sort before theirs; a rest part that does not
- * begin as canonical text is canonicalised in full instead. Either way the chain hash decides.
- */
-export function joinBody(inputsText: string, restText: string): string {
-  const rest = JSON.parse(restText) as Record<string, unknown>;
-  const before = canonicalMembers(rest).filter((m) => m.key < 'inputs');
-  const prefix = `{${before.map((m) => m.text).join(',')},`;
-  if (before.length > 0 && restText.startsWith(prefix))
-    return `${prefix}"inputs":${inputsText},${restText.slice(prefix.length)}`;
-  return canonicalJson({ ...rest, inputs: JSON.parse(inputsText) });
 }
 
 export class DynamoSnapshotReader {
@@ -88,7 +66,7 @@ export class DynamoSnapshotReader {
     });
   }
 
-  protected async readText(hashes: readonly string[]): Promise<string> {
+  async readText(hashes: readonly string[]): Promise<string> {
     return fromChunks(await this.readChunks(hashes));
   }
 
@@ -139,62 +117,26 @@ export class DynamoSnapshotReader {
   }
 
   /**
-   * One entity's history from the projection: every snapshot, or with `asOf` only what was known then, and
-   * with `finalOnly` the last snapshot of each period.
+   * Verifies everything auditors are answered from (see verification.ts): the chain of every period of a
+   * scheme (or one period), the manifests, the heads and the history projection; names the first bad item.
    */
-  async entityHistory(
-    schemeId: string,
-    entity: string,
-    opts: { asOf?: string; finalOnly?: boolean; from?: string; to?: string } = {},
-  ): Promise<Record<string, unknown>[]> {
-    const items = await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.historyPartition(schemeId, entity) },
-    });
-    const within = items.filter(
-      (i) =>
-        (opts.asOf === undefined || (i.recordedAt as string) <= opts.asOf) &&
-        (opts.from === undefined || (i.period as string) >= opts.from) &&
-        (opts.to === undefined || (i.period as string) <= opts.to),
-    );
-    if (!opts.finalOnly) return within;
-    const last = new Map<string, Record<string, unknown>>();
-    for (const i of within) last.set(i.period as string, i); // items are in SK order: period, then seq
-    return [...last.values()];
+  verify(schemeId: string, period?: string): Promise<StoreVerdict> {
+    return verifyStore(this, schemeId, period);
   }
 
-  /** Verifies the chain of every period of a scheme (or one period); names the first snapshot that fails. */
-  async verify(schemeId: string, period?: string): Promise<ChainVerdict & { periods: number }> {
-    const periods = period ? [period] : (await this.allHeads(schemeId)).map((h) => h.period);
-    let checked = 0;
-    let head: string | null = null;
-    for (const p of periods) {
-      const links: ChainLink[] = [];
-      for (const m of await this.manifests(schemeId, p)) {
-        let canonicalBody: string | Error;
-        try {
-          const [inputs, rest] = await Promise.all([
-            this.readText(m.inputChunks),
-            this.readText(m.restChunks),
-          ]);
-          canonicalBody = joinBody(inputs, rest);
-        } catch (e) {
-          canonicalBody = e as Error;
-        }
-        links.push({
-          id: `${schemeId}|${p}|#${m.seq}`,
-          hash: m.hash,
-          previousHash: m.previousHash,
-          canonicalBody,
-        });
-      }
-      const verdict = verifyChain(links);
-      checked += verdict.checked;
-      if (!verdict.ok) return { ...verdict, checked, periods: periods.length };
-      head = verdict.head;
-    }
-    // The head of the last period verified (periods come in time order).
-    return { ok: true, checked, head, periods: periods.length };
+  /** The stored history projection items of one entity (optionally one period), in SK order. */
+  async projectionItems(
+    schemeId: string,
+    entity: string,
+    period?: string,
+  ): Promise<Record<string, unknown>[]> {
+    return this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: period === undefined ? 'PK = :pk' : 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: {
+        ':pk': keys.historyPartition(schemeId, entity),
+        ...(period === undefined ? {} : { ':p': `${period}#` }),
+      },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -19,6 +19,7 @@ import { documentClient, sdkDynamo } from '../../functions/shared/aws/sdk.ts';
 import { toChunks } from '../../functions/shared/chunks.ts';
 import { DynamoAssessmentStore, type ManifestItem } from '../../functions/shared/dynamo-store.ts';
 import { keys } from '../../functions/shared/table.ts';
+import { AuditedReader, IntegrityError } from '../../functions/shared/verification.ts';
 
 const SCHEME = 'gansu';
 const PERIOD = '2026-W05';
@@ -93,16 +94,15 @@ const MANIFESTS = [
 function fakeReader(): SnapshotReader & { [K in keyof SnapshotReader]: ReturnType<typeof vi.fn> } {
   return {
     periods: vi.fn(async () => ['2026-W04', PERIOD]),
-    manifests: vi.fn(async () => [...MANIFESTS].reverse()),
-    manifestAsOf: vi.fn(async (_s: string, _p: string, asOf?: string) => {
-      const known = MANIFESTS.filter((m) => asOf === undefined || m.recordedAt <= asOf);
-      return known[known.length - 1];
+    snapshots: vi.fn(async (_s: string, _p: string, asOf?: string) =>
+      MANIFESTS.filter((m) => asOf === undefined || m.recordedAt <= asOf),
+    ),
+    snapshot: vi.fn(async (_s: string, _p: string, at: { seq?: number; asOf?: string } = {}) => {
+      const known = MANIFESTS.filter((m) => at.asOf === undefined || m.recordedAt <= at.asOf);
+      const manifest = at.seq === undefined ? known.at(-1) : known.find((m) => m.seq === at.seq);
+      return manifest && { manifest, body: body(manifest.seq, manifest.recordedAt) };
     }),
-    snapshotBody: vi.fn(async (m: Pick<ManifestItem, 'inputChunks'>) => {
-      const seq = Number(m.inputChunks[0]!.slice('in-'.length));
-      return body(seq, MANIFESTS[seq - 1]!.recordedAt);
-    }),
-    entityHistory: vi.fn(async () => [
+    history: vi.fn(async () => [
       {
         period: '2026-W04',
         seq: 1,
@@ -124,7 +124,13 @@ function fakeReader(): SnapshotReader & { [K in keyof SnapshotReader]: ReturnTyp
         indicators: { hotline: [98.5, 100, 1], online: [10, 20, 3] },
       },
     ]),
-    verify: vi.fn(async () => ({ ok: true as const, checked: 3, head: 'hash-3', periods: 1 })),
+    verify: vi.fn(async () => ({
+      ok: true as const,
+      checked: 3,
+      head: 'hash-3',
+      periods: 1,
+      projections: { checked: 12, missing: 0 },
+    })),
   } as never;
 }
 
@@ -226,7 +232,7 @@ describe('the query API', () => {
       { asOf: '2026-02-03T12:00:00+08:00' },
       store,
     );
-    expect(store.manifestAsOf).toHaveBeenCalledWith(SCHEME, PERIOD, '2026-02-03T04:00:00.000Z');
+    expect(store.snapshot).toHaveBeenCalledWith(SCHEME, PERIOD, { asOf: '2026-02-03T04:00:00.000Z' });
     expect(res.json).toMatchObject({ seq: 2, asOf: '2026-02-03T04:00:00.000Z' });
   });
 
@@ -314,7 +320,7 @@ describe('the query API', () => {
       { final: 'true', from: '2026-W01', to: PERIOD, asOf: '2026-02-05T00:00:00Z' },
       store,
     );
-    expect(store.entityHistory).toHaveBeenCalledWith(SCHEME, 'lanzhou', {
+    expect(store.history).toHaveBeenCalledWith(SCHEME, 'lanzhou', {
       asOf: '2026-02-05T00:00:00.000Z',
       from: '2026-W01',
       to: PERIOD,
@@ -362,10 +368,33 @@ describe('the query API', () => {
   it('verifies the chain of a scheme or of one period', async () => {
     const store = fakeReader();
     const all = await call('verify', { scheme: SCHEME }, undefined, store);
-    expect(all.json).toEqual({ scheme: SCHEME, ok: true, checked: 3, head: 'hash-3', periods: 1 });
+    expect(all.json).toEqual({
+      scheme: SCHEME,
+      ok: true,
+      checked: 3,
+      head: 'hash-3',
+      periods: 1,
+      projections: { checked: 12, missing: 0 },
+    });
     expect(store.verify).toHaveBeenLastCalledWith(SCHEME, undefined);
     await call('verify', { scheme: SCHEME }, { period: PERIOD }, store);
     expect(store.verify).toHaveBeenLastCalledWith(SCHEME, PERIOD);
+  });
+
+  it('answers 409 naming the item, and no rows, when the store disagrees with its hash chain', async () => {
+    const store = fakeReader();
+    store.history.mockRejectedValueOnce(
+      new IntegrityError(`${SCHEME}|2026-W10|#3|lanzhou (history)`, 'rank 9 ≠ 1'),
+    );
+    const res = await call('history', { scheme: SCHEME, entity: 'lanzhou' }, undefined, store);
+    expect(res.statusCode).toBe(409);
+    expect(res.json).toMatchObject({
+      error: 'integrity',
+      where: `${SCHEME}|2026-W10|#3|lanzhou (history)`,
+      reason: 'rank 9 ≠ 1',
+    });
+    expect(res.json).not.toHaveProperty('history');
+    expect((res.json!.message as { zh: string }).zh).toContain('哈希链');
   });
 });
 
@@ -472,7 +501,7 @@ describe('failures', () => {
       score: 1,
     };
     const many = Array.from({ length: Math.ceil(MAX_BODY_BYTES / 100) }, () => ({ ...item, indicators: {} }));
-    store.entityHistory.mockResolvedValueOnce(many);
+    store.history.mockResolvedValueOnce(many);
     const res = await call('history', { scheme: SCHEME, entity: 'lanzhou' }, undefined, store);
     expect(res.statusCode).toBe(413);
     expect(res.json).toMatchObject({ error: 'too_large', field: 'limit' });
@@ -529,6 +558,18 @@ describe('the query API over the DynamoDB store', () => {
       const pk = input.ExpressionAttributeValues[':pk'];
       return { Items: pk === keys.manifestPartition(SCHEME, PERIOD) ? manifests : [] };
     });
+    const last = manifests.at(-1)!;
+    doc.on(GetCommand).callsFake((input: { Key: { SK: string } }) => ({
+      Item:
+        input.Key.SK === keys.head(SCHEME, PERIOD).SK
+          ? {
+              ...keys.head(SCHEME, PERIOD),
+              ...last,
+              PK: keys.head(SCHEME, PERIOD).PK,
+              SK: keys.head(SCHEME, PERIOD).SK,
+            }
+          : undefined,
+    }));
     doc
       .on(BatchGetCommand)
       .callsFake((input: { RequestItems: Record<string, { Keys: { PK: string }[] }> }) => {
@@ -548,9 +589,11 @@ describe('the query API over the DynamoDB store', () => {
 
   it('reads the snapshot known at a time through the store’s manifests and chunks', async () => {
     stored();
-    const store = new DynamoAssessmentStore(
-      sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
-      'table',
+    const store = new AuditedReader(
+      new DynamoAssessmentStore(
+        sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
+        'table',
+      ),
     );
     const res = await call(
       'snapshot',
@@ -568,9 +611,11 @@ describe('the query API over the DynamoDB store', () => {
 
   it('verifies the stored chain and names the snapshot whose chunk was altered', async () => {
     const { manifests, chunks } = stored();
-    const store = new DynamoAssessmentStore(
-      sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
-      'table',
+    const store = new AuditedReader(
+      new DynamoAssessmentStore(
+        sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
+        'table',
+      ),
     );
     const ok = await call('verify', { scheme: SCHEME }, { period: PERIOD }, store);
     expect(ok.json).toMatchObject({ ok: true, checked: 3, periods: 1 });
@@ -584,5 +629,22 @@ describe('the query API over the DynamoDB store', () => {
     const bad = await call('verify', { scheme: SCHEME }, { period: PERIOD }, store);
     expect(bad.statusCode).toBe(200);
     expect(bad.json).toMatchObject({ ok: false, firstBad: `${SCHEME}|${PERIOD}|#2` });
+  });
+
+  it('refuses a snapshot whose manifest says another recording time than its body (as-of would mislead)', async () => {
+    const { manifests } = stored();
+    manifests[1]!.recordedAt = '2026-02-03T23:00:00.000Z';
+    const store = new AuditedReader(
+      new DynamoAssessmentStore(
+        sdkDynamo(documentClient(new DynamoDBClient({ region: 'cn-northwest-1' }))),
+        'table',
+      ),
+    );
+    const res = await call('snapshot', { scheme: SCHEME, period: PERIOD }, { seq: '2' }, store);
+    expect(res.statusCode).toBe(409);
+    expect(res.json).toMatchObject({ where: `${SCHEME}|${PERIOD}|#2` });
+    expect(String(res.json!.reason)).toContain('recordedAt');
+    const ok = await call('snapshot', { scheme: SCHEME, period: PERIOD }, { seq: '1' }, store);
+    expect(ok.statusCode).toBe(200);
   });
 });

@@ -60,7 +60,7 @@ describe('npm start', () => {
     expect(stdout).toContain('【警告】兰州市 2026-W18 总排名由第3名变为第4名（跌出前列）');
     // The auditors: snapshots and the verified chain.
     expect(stdout).toContain('快照 / snapshots: 26（26 个周期 periods，2026-W01–2026-W26）');
-    expect(stdout).toContain('哈希链校验通过 / chain verified: 26 个快照 snapshots, 26 个周期 periods');
+    expect(stdout).toContain('哈希链校验通过 / chain verified: 26 snapshot(s) in 26 period(s)');
     expect(stdout).toMatch(/拒收 Observation\.Rejected 0/);
     expect(stdout).toMatch(/IngestionDeadLetterQueue 0/);
     expect(stdout).toContain('引擎已停止，无残留进程与端口 / engine stopped');

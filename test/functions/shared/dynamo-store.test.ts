@@ -135,6 +135,10 @@ describe('commit', () => {
     );
     const m = manifest!.Item as Parameters<typeof mocked.store.snapshotBody>[0];
     expect(await mocked.store.snapshotBody(m)).toEqual(jsonSafe(first.body));
+    const head = putsOf(mocked.ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input).find(
+      (p) => p.Item?.SK === keys.head(scheme.id, '2026-W02').SK,
+    );
+    mocked.ddb.on(GetCommand, { Key: keys.head(scheme.id, '2026-W02') }).resolves({ Item: head!.Item! });
     mocked.ddb
       .on(QueryCommand, { KeyConditionExpression: 'PK = :pk' })
       .resolves({ Items: [manifest!.Item!] });
