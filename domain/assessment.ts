@@ -4,8 +4,9 @@ import { type AlertEvent, type AlertState, stepAlerts } from './alerts.ts';
 import { type Diagnosis, diagnose } from './diagnosis.ts';
 import { type Evaluation, evaluate, type PeriodMatrix, rankedOrder, toMatrix } from './evaluate.ts';
 import { analyseGap, type GapAnalysis } from './gap.ts';
+import { groupNotifications, type Notification, schemeGroupContext } from './notifications.ts';
 import { latestWins, type Observation } from './observations.ts';
-import { sortPeriods } from './period.ts';
+import { periodEndInstant, sortPeriods } from './period.ts';
 import type { Scheme } from './scheme.ts';
 import { detectSlips, detectTransitions, type Slip, type Transition } from './slips.ts';
 import { type Standings, standingsOf, watchedEntities } from './standings.ts';
@@ -37,6 +38,11 @@ export interface PeriodAssessment {
   slips: Slip[];
   transitions: Transition[];
   alerts: AlertEvent[];
+  /**
+   * What would be sent (offline evaluation): the period's slipped alerts grouped per entity, scope and period
+   * with the scheme's inhibition, as if assessed once the period ended. Absent for stored snapshots.
+   */
+  notifications?: Notification[];
 }
 
 export interface SeriesAssessment {
@@ -152,6 +158,10 @@ export function assessSeries(scheme: Scheme, observations: Iterable<Observation>
       slips: a.slips,
       transitions: a.transitions,
       alerts: step.events,
+      notifications: groupNotifications(
+        step.events,
+        schemeGroupContext(scheme, { seq: 1, at: periodEndInstant(scheme.periodKind, current.period) }),
+      ),
     };
   });
   return { scheme: { id: scheme.id, version: scheme.version }, periods };

@@ -2,6 +2,7 @@
 // inhibition and silences — what is sent, as distinct from the alert state each rule key keeps.
 import { createHash } from 'node:crypto';
 import type { AlertEvent } from './alerts.ts';
+import type { Scheme } from './scheme.ts';
 import { matchSilence, type Silence } from './silences.ts';
 import type { Severity, Slip, SlipRule } from './slips.ts';
 
@@ -142,4 +143,21 @@ export function groupNotifications(events: readonly AlertEvent[], ctx: GroupCont
     out.push(n);
   }
   return out;
+}
+
+/** The grouping context a scheme declares: its inhibition, indicator owners and rule order. */
+export function schemeGroupContext(
+  scheme: Pick<Scheme, 'id' | 'indicators' | 'rules'>,
+  snapshot: { seq: number; at: string },
+  silences: readonly Silence[] = [],
+): GroupContext {
+  return {
+    scheme: scheme.id,
+    seq: snapshot.seq,
+    at: snapshot.at,
+    inhibit: scheme.rules.inhibit,
+    silences,
+    owners: new Map(scheme.indicators.map((i) => [i.id, i.owner])),
+    ruleOrder: [...new Set(scheme.rules.slip.map((r) => r.rule))],
+  };
 }

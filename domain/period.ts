@@ -124,3 +124,22 @@ export function lastPeriodOfYear(kind: PeriodKind, period: string): string {
       return String(year);
   }
 }
+
+/** The day after a period ends, 00:00 UTC, as ISO text: when an offline evaluation treats it as assessed. */
+export function periodEndInstant(kind: PeriodKind, period: string): string {
+  const m = PATTERNS[kind].exec(period);
+  if (!m) throw new PeriodError(`period "${period}" is not a ${kind} (e.g. ${EXAMPLES[kind]})`);
+  const year = Number(m[1]);
+  const n = Number(m[2] ?? 1);
+  let end: number;
+  if (kind === 'week') {
+    // ISO week 1 holds 4 January; its Monday is 4 January minus (weekday − 1).
+    const jan4 = Date.UTC(year, 0, 4);
+    const monday1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000;
+    end = monday1 + n * 7 * 86_400_000;
+  } else if (kind === 'month') end = Date.UTC(year, n, 1);
+  else if (kind === 'quarter') end = Date.UTC(year, n * 3, 1);
+  else if (kind === 'half') end = Date.UTC(year, n * 6, 1);
+  else end = Date.UTC(year + 1, 0, 1);
+  return new Date(end).toISOString();
+}

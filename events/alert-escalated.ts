@@ -1,21 +1,16 @@
 /** `Alert.Escalated`: an alert passed its SLA without acknowledgement and goes up a level (提级). */
+import { AlertBase, NotificationId, slipRuleFields } from './alert-base.ts';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
-  AlertKey,
+  Comparison,
   checkScopedIndicator,
-  DepartmentId,
-  EntityId,
-  EventId,
   LocalizedText,
   PeriodId,
-  SchemaVersion1,
-  SchemeId,
-  Scope,
-  ScopedIndicator,
-  Severity,
-  SlipRule,
+  Rank,
+  SnapshotSequence,
   Timestamp,
 } from './fields.ts';
+import { GapToFirst, Prescription } from './ranking-slipped.ts';
 import { ENGINE_SOURCE } from './sources.ts';
 import * as z from './zod.ts';
 import { described } from './zod.ts';
@@ -25,21 +20,8 @@ export const ALERT_ESCALATED_SOURCE = ENGINE_SOURCE;
 
 export const AlertEscalatedDetail = described(
   z
-    .object({
-      schemaVersion: SchemaVersion1,
-      eventId: EventId,
-      alertKey: AlertKey,
-      scheme: SchemeId,
-      period: PeriodId,
-      entity: EntityId,
-      scope: Scope,
-      indicator: ScopedIndicator,
-      rule: SlipRule,
-      severity: Severity,
-      owner: described(
-        z.optional(DepartmentId),
-        'Indicator scope: the department owning the indicator, for routing.',
-      ),
+    .extend(AlertBase, {
+      ...slipRuleFields,
       level: described(
         z.int().check(z.gte(1)),
         'Escalation level reached: 1 for the first escalation, 2 for the next, ...',
@@ -51,6 +33,33 @@ export const AlertEscalatedDetail = described(
       ),
       escalatedAt: described(Timestamp, 'When the engine escalated the alert.'),
       message: described(LocalizedText, 'The escalation as leaders read it, in Chinese and English.'),
+      // Optional in v1 only because v1 was published before the lifecycle sent them; the engine always does.
+      notificationId: described(z.optional(NotificationId), 'The notification escalated.'),
+      levelName: described(
+        z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+        'Name of the level reached (e.g. 分管领导).',
+      ),
+      sla: described(
+        z.optional(z.string().check(z.regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/))),
+        'The acknowledgement SLA that ran out, as an ISO-8601 duration (slaHours in hours).',
+      ),
+      slip: described(
+        z.optional(
+          z.object({
+            comparison: Comparison,
+            fromPeriod: PeriodId,
+            fromRank: Rank,
+            toRank: Rank,
+            sequence: SnapshotSequence,
+          }),
+        ),
+        'The original slip: what was compared and the ranks before and after.',
+      ),
+      gap: described(z.optional(GapToFirst), 'The gap to first when the notification opened.'),
+      prescriptions: described(
+        z.optional(z.array(Prescription).check(z.maxLength(5))),
+        'The top prescriptions when it opened.',
+      ),
     })
     .check(z.superRefine(checkScopedIndicator)),
   'An unacknowledged alert escalated (提级).',

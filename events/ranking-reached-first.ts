@@ -1,21 +1,8 @@
 /** `Ranking.ReachedFirst`: a watched entity became first (争第一 achieved) in a scope. */
+
+import { AlertBase, comparedFields } from './alert-base.ts';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
-import {
-  AlertKey,
-  Comparison,
-  checkScopedIndicator,
-  DepartmentId,
-  EntityId,
-  EventId,
-  LocalizedText,
-  PeriodId,
-  Rank,
-  SchemaVersion1,
-  SchemeId,
-  Scope,
-  ScopedIndicator,
-  SnapshotSequence,
-} from './fields.ts';
+import { checkScopedIndicator, LocalizedText, PeriodId, Rank } from './fields.ts';
 import { ENGINE_SOURCE } from './sources.ts';
 import * as z from './zod.ts';
 import { described } from './zod.ts';
@@ -25,24 +12,11 @@ export const RANKING_REACHED_FIRST_SOURCE = ENGINE_SOURCE;
 
 export const RankingReachedFirstDetail = described(
   z
-    .object({
-      schemaVersion: SchemaVersion1,
-      eventId: EventId,
-      alertKey: AlertKey,
-      scheme: SchemeId,
-      period: PeriodId,
-      sequence: SnapshotSequence,
-      entity: EntityId,
-      scope: Scope,
-      indicator: ScopedIndicator,
-      comparison: Comparison,
+    .extend(AlertBase, {
+      ...comparedFields,
       fromPeriod: described(PeriodId, 'Period of the snapshot compared against.'),
       fromRank: described(Rank.check(z.gte(2)), 'Rank in the snapshot compared against (at least 2).'),
       tied: described(z.boolean(), 'Whether first place is shared (并列第一).'),
-      owner: described(
-        z.optional(DepartmentId),
-        'Indicator scope: the department owning the indicator, for routing.',
-      ),
       message: described(LocalizedText, 'The news as leaders read it, in Chinese and English.'),
     })
     .check(z.superRefine(checkScopedIndicator)),

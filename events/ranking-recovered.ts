@@ -1,22 +1,15 @@
 /** `Ranking.Recovered`: the slip behind an alert no longer holds. */
+
+import { AlertBase, comparedFields } from './alert-base.ts';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,
-  Comparison,
   checkScopedIndicator,
-  DepartmentId,
-  EntityId,
-  EventId,
   LocalizedText,
   PeriodId,
   Rank,
-  SchemaVersion1,
-  SchemeId,
-  Scope,
-  ScopedIndicator,
   Severity,
   SlipRule,
-  SnapshotSequence,
 } from './fields.ts';
 import { GapToFirst } from './ranking-slipped.ts';
 import { ENGINE_SOURCE } from './sources.ts';
@@ -28,30 +21,18 @@ export const RANKING_RECOVERED_SOURCE = ENGINE_SOURCE;
 
 export const RankingRecoveredDetail = described(
   z
-    .object({
-      schemaVersion: SchemaVersion1,
-      eventId: EventId,
+    .extend(AlertBase, {
       alertKey: described(AlertKey, 'Key of the alert that clears (the one its Ranking.Slipped carried).'),
-      scheme: SchemeId,
-      period: PeriodId,
-      sequence: SnapshotSequence,
-      entity: EntityId,
-      scope: Scope,
-      indicator: ScopedIndicator,
+      ...comparedFields,
       rule: described(SlipRule, 'The rule of the slip that cleared.'),
       severity: described(
         Severity,
         'Severity of the alert that clears, so the recovery reaches the same channel.',
       ),
-      comparison: Comparison,
       fromPeriod: described(PeriodId, 'As in the Ranking.Slipped that opened the alert.'),
       fromRank: described(Rank, 'As in the Ranking.Slipped that opened the alert: the rank before the slip.'),
       toRank: described(Rank, 'As in the Ranking.Slipped that opened the alert: the rank it slipped to.'),
       rank: described(Rank, 'Rank now, with the slip cleared.'),
-      owner: described(
-        z.optional(DepartmentId),
-        'Indicator scope: the department owning the indicator, for routing.',
-      ),
       gap: GapToFirst,
       message: described(LocalizedText, 'The recovery as leaders read it, in Chinese and English.'),
     })

@@ -1,23 +1,15 @@
 /** `Ranking.Slipped`: a watched entity's rank slipped under one of the scheme's rules; alerts leaders. */
+
+import { AlertBase, comparedFields, NotificationId, NotificationRule, slipRuleFields } from './alert-base.ts';
 import { defineEvent, ENGINE_PRODUCER } from './envelope.ts';
 import {
   AlertKey,
-  Comparison,
   checkScopedIndicator,
-  DepartmentId,
   EntityId,
-  EventId,
   IndicatorId,
   LocalizedText,
-  PeriodId,
   Rank,
-  SchemaVersion1,
-  SchemeId,
-  Scope,
-  ScopedIndicator,
-  Severity,
   SlipRule,
-  SnapshotSequence,
 } from './fields.ts';
 import { ENGINE_SOURCE } from './sources.ts';
 import * as z from './zod.ts';
@@ -68,35 +60,28 @@ export type Prescription = z.infer<typeof Prescription>;
 
 export const RankingSlippedDetail = described(
   z
-    .object({
-      schemaVersion: SchemaVersion1,
-      eventId: EventId,
-      alertKey: AlertKey,
-      scheme: SchemeId,
-      period: PeriodId,
-      sequence: SnapshotSequence,
-      entity: EntityId,
-      scope: Scope,
-      indicator: ScopedIndicator,
-      rule: SlipRule,
-      severity: Severity,
-      comparison: Comparison,
-      fromPeriod: described(
-        PeriodId,
-        'Period of the snapshot compared against: the previous period, or this period for a provisional comparison.',
-      ),
-      fromRank: described(Rank, 'Rank in the snapshot compared against.'),
+    .extend(AlertBase, {
+      ...slipRuleFields,
+      ...comparedFields,
       toRank: described(Rank, 'Rank now.'),
-      owner: described(
-        z.optional(DepartmentId),
-        'Indicator scope: the department owning the indicator, for routing.',
-      ),
       gap: GapToFirst,
       prescriptions: described(
         z.array(Prescription).check(z.maxLength(5)),
         'The top prescriptions, best first (by composite points per unit of relative effort).',
       ),
       message: described(LocalizedText, 'The alert as leaders read it, in Chinese and English.'),
+      notificationId: described(
+        z.optional(NotificationId),
+        'Sent by the engine with every notification (optional in v1 only for compatibility).',
+      ),
+      rules: described(
+        z.optional(z.array(NotificationRule).check(z.minLength(1))),
+        'Every rule that holds for this entity, scope and period after inhibition, most severe first; `rule` is the first. One notification is sent for them all.',
+      ),
+      inhibited: described(
+        z.optional(z.array(z.object({ rule: SlipRule, alertKey: AlertKey, by: SlipRule }))),
+        'Rules that also hold but are inhibited by a more telling one (e.g. lostFirst ⊳ rankDrop): recorded, not announced.',
+      ),
     })
     .check(z.superRefine(checkScopedIndicator)),
   'A ranking slip (排名下滑).',
@@ -107,7 +92,7 @@ export const rankingSlipped = defineEvent({
   detailType: RANKING_SLIPPED,
   version: 1,
   description:
-    'A watched entity’s rank slipped under a scheme rule (排名下滑). Sent once per alert key; carries the gap to first and the top prescriptions, and is routed by indicator owner.',
+    'A watched entity’s rank slipped under scheme rules (排名下滑). One per notification: the rules that hold for one entity, scope and period in one snapshot, after inhibition, named by the most severe; each rule still fires once per alert key. Carries the gap to first and the top prescriptions, and is routed by indicator owner.',
   producer: ENGINE_PRODUCER,
   detail: RankingSlippedDetail,
 });

@@ -190,7 +190,7 @@ async function report(
     out.push(renderPeriod(scheme, last, prev, lang, { alerts: lastAlerts }), '');
   }
   out.push(
-    `领导收到的全部排名预警（SNS → ${engine.alertsLog ?? '—'}）共 ${alerts.length} 条 / every slip alert the leaders received: ${alerts.length}`,
+    `领导收到的全部排名预警通知（SNS → ${engine.alertsLog ?? '—'}）共 ${alerts.length} 条，同一单位同一范围同一周的规则合并为一条 / every notification the leaders received: ${alerts.length} (the rules that hold for one entity, scope and week are one notification)`,
   );
   for (const a of alerts) out.push(`  ${lang === 'zh' ? a.zh : a.en}`);
   out.push('');

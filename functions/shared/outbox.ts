@@ -2,7 +2,14 @@
 // contracts before they are stored, each with a stable id derived from what it announces.
 import { createHash } from 'node:crypto';
 import type { AlertEvent } from '../../domain/alerts.ts';
-import { reachedFirstMessage, recoveredMessage, schemeNames, slipMessage } from '../../domain/messages.ts';
+import {
+  RULE_NAMES,
+  reachedFirstMessage,
+  recoveredMessage,
+  schemeNames,
+  slipMessage,
+} from '../../domain/messages.ts';
+import { groupNotifications, type Notification, schemeGroupContext } from '../../domain/notifications.ts';
 import type { Recorded } from '../../domain/record.ts';
 import type { Scheme } from '../../domain/scheme.ts';
 import type { Slip, Transition } from '../../domain/slips.ts';
@@ -104,8 +111,50 @@ export function eventsForRecorded(
       }),
     }),
   );
-  for (const a of r.alertEvents) events.push(alertEvent(a));
+  // What is sent for slips: one Ranking.Slipped per notification (the rules that hold for one entity,
+  // scope and period, after inhibition), not one per rule; every rule keeps its own alert state and key.
+  const notifications = groupNotifications(
+    r.alertEvents,
+    schemeGroupContext(scheme, { seq: body.seq, at: body.recordedAt }),
+  );
+  for (const n of notifications) if (n.silencedBy === undefined) events.push(notificationEvent(n));
+  for (const a of r.alertEvents) if (a.kind !== 'slipped') events.push(alertEvent(a));
   return events;
+
+  function notificationEvent(n: Notification): OutboxEvent {
+    const top = n.rules.find((s) => s.rule === n.rule)!;
+    const message = slipMessage(top, names);
+    const others = n.rules.filter((s) => s !== top).map((s) => slipMessage(s, names));
+    const inhibited = n.inhibited.map((i) => ({ zh: RULE_NAMES[i.rule].zh, en: RULE_NAMES[i.rule].en }));
+    const text = (lang: 'zh' | 'en') =>
+      [
+        message[lang],
+        ...others.map((o) => o[lang]),
+        ...(inhibited.length
+          ? [
+              lang === 'zh'
+                ? `（已合并：${inhibited.map((i) => i.zh).join('、')}）`
+                : `(also held, merged: ${inhibited.map((i) => i.en).join(', ')})`,
+            ]
+          : []),
+      ].join('\n');
+    return build(rankingSlipped, {
+      ...alertFields('slipped', top.key, top),
+      rule: top.rule,
+      severity: n.severity,
+      toRank: top.toRank,
+      gap: gapFor(r, top.entity, top.scope, top.indicator),
+      prescriptions: prescriptionsFor(r, top.entity),
+      message: { zh: text('zh'), en: text('en') },
+      notificationId: n.id,
+      rules: [top, ...n.rules.filter((s) => s !== top)].map((s) => ({
+        rule: s.rule,
+        severity: s.severity,
+        alertKey: s.key,
+      })),
+      inhibited: n.inhibited.map((i) => ({ rule: i.rule, alertKey: i.key, by: i.by })),
+    });
+  }
 
   /** Fields every alert event shares: ids, where, and what was compared. */
   function alertFields(kind: string, key: string, x: Slip | Transition) {
@@ -123,7 +172,7 @@ export function eventsForRecorded(
     };
   }
 
-  function alertEvent(a: AlertEvent): OutboxEvent {
+  function alertEvent(a: Exclude<AlertEvent, { kind: 'slipped' }>): OutboxEvent {
     if (a.kind === 'reachedFirst') {
       const t = a.transition;
       return build(rankingReachedFirst, {
@@ -133,21 +182,12 @@ export function eventsForRecorded(
       });
     }
     const s = a.slip;
-    const slipFields = {
+    return build(rankingRecovered, {
       ...alertFields(a.kind, a.key, s),
       rule: s.rule,
       severity: s.severity,
       toRank: s.toRank,
       gap: gapFor(r, s.entity, s.scope, s.indicator),
-    };
-    if (a.kind === 'slipped')
-      return build(rankingSlipped, {
-        ...slipFields,
-        prescriptions: prescriptionsFor(r, s.entity),
-        message: slipMessage(s, names),
-      });
-    return build(rankingRecovered, {
-      ...slipFields,
       rank: a.rank,
       message: recoveredMessage(s, a.rank, names),
     });

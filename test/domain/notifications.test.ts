@@ -56,6 +56,15 @@ describe('grouping and inhibition on the Gansu scenario', () => {
     expect(keys.length).toBeGreaterThan(n!.rules.length);
   });
 
+  it('is what assessSeries (rankwatch evaluate) reports as each period’s notifications, opened when the week ends', () => {
+    const w16 = series.periods[15]!.notifications!;
+    expect(w16.map((n) => [n.entity, n.scope, n.indicator, n.rule, n.alertKeys])).toEqual(
+      notificationsOf(16).map((n) => [n.entity, n.scope, n.indicator, n.rule, n.alertKeys]),
+    );
+    // 2026-W16 runs Monday 13 April to Sunday 19 April.
+    expect(new Set(w16.map((n) => n.openedAt))).toEqual(new Set(['2026-04-20T00:00:00.000Z']));
+  });
+
   it('gives one notification per (entity, scope, indicator) in every week, with distinct ids', () => {
     for (const [w] of series.periods.entries()) {
       const ns = notificationsOf(w + 1);

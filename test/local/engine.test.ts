@@ -22,6 +22,7 @@ import type { EventBridgeEvent } from '../../local/eventbridge/bus.ts';
 import { PortInUseError, portIsFree } from '../../local/ports.ts';
 import { departmentCredentials } from '../../local/principals.ts';
 import { synthRankwatch } from '../support/cdk.ts';
+import { expectedSentAlerts, sentKey } from '../support/sent-alerts.ts';
 import { expectSnapshotMatches } from '../support/snapshot-tables.ts';
 
 const { outdir } = synthRankwatch({}, { bundle: true });
@@ -106,29 +107,48 @@ describe('the Gansu scenario played through the local engine', () => {
     );
   });
 
-  it('delivers to the leaders’ SNS topic (and its log) exactly the slip alerts assessSeries raises, each once', () => {
-    const expected = series.periods.flatMap((p) =>
-      p.alerts.filter((a) => a.kind === 'slipped').map((a) => a.key),
+  it('delivers to the leaders’ SNS topic (and its log) exactly the notifications assessSeries groups, each once', () => {
+    const expected = series.periods.flatMap((p) => (p.notifications ?? []).map(sentKey));
+    expect(expected.length).toBeGreaterThan(8);
+    // Fewer than the slipped alerts: rules holding together for one entity, scope and week are one notification.
+    expect(expected.length).toBeLessThan(
+      series.periods.flatMap((p) => p.alerts.filter((a) => a.kind === 'slipped')).length,
     );
-    expect(expected.length).toBeGreaterThan(10);
     const received = parseAlertsLog(readFileSync(engine.alertsLog!, 'utf8'));
     expect(received.map((a) => a.alertKey).sort()).toEqual([...expected].sort());
     expect(received.every((a) => a.zh.startsWith('【') && a.en.length > 0)).toBe(true);
   });
 
   it('puts every other alert and one Assessment.Recorded per snapshot on the bus through the relay', () => {
-    const kinds = {
-      recovered: 'Ranking.Recovered',
-      reachedFirst: 'Ranking.ReachedFirst',
-      slipped: 'Ranking.Slipped',
-    } as const;
-    const expected = series.periods.flatMap((p) => p.alerts.map((a) => `${kinds[a.kind]}|${a.key}`)).sort();
+    const expected = expectedSentAlerts(series);
     const got = busEvents
       .filter((e) => e.source === 'rankwatch.engine' && e['detail-type'].startsWith('Ranking.'))
       .map((e) => `${e['detail-type']}|${String(e.detail.alertKey)}`)
       .sort();
     expect(got).toEqual(expected);
     expect(busEvents.filter((e) => e['detail-type'] === 'Assessment.Recorded')).toHaveLength(26);
+  });
+
+  it('sends one notification for Lanzhou’s W16 drop from first to third: lostFirst, with rankDrop inhibited', () => {
+    const w16 = busEvents.filter(
+      (e) =>
+        e['detail-type'] === 'Ranking.Slipped' &&
+        e.detail.period === '2026-W16' &&
+        e.detail.entity === 'lanzhou' &&
+        e.detail.scope === 'overall',
+    );
+    expect(w16).toHaveLength(1);
+    expect(w16[0]!.detail).toMatchObject({
+      rule: 'lostFirst',
+      fromRank: 1,
+      toRank: 3,
+      notificationId: expect.stringMatching(/^N[0-9a-f]{20}$/),
+      rules: [{ rule: 'lostFirst', alertKey: `${scheme.id}|2026-W16|overall|lanzhou|lostFirst` }],
+      inhibited: [
+        { rule: 'rankDrop', alertKey: `${scheme.id}|2026-W16|overall|lanzhou|rankDrop`, by: 'lostFirst' },
+      ],
+    });
+    expect((w16[0]!.detail.message as { zh: string }).zh).toContain('已合并');
   });
 
   it('projects every snapshot into per-entity history through the stream-triggered function', async () => {

@@ -77,6 +77,7 @@ describe('rankwatch evaluate --format json', () => {
           'diagnosis',
           'gap',
           'indicators',
+          'notifications',
           'overall',
           'period',
           'slips',
@@ -112,6 +113,7 @@ describe('rankwatch evaluate --format json', () => {
     expect(feb?.overall.map((r) => r.entity)).toEqual(['B', 'A', 'C']);
     expect(feb?.overall[2]?.score).toBeCloseTo(32.1, 12);
     expect(feb?.slips).toEqual([]);
+    expect(feb?.notifications).toEqual([]);
     expect(feb?.indicators.b?.find((r) => r.entity === 'C')).toMatchObject({ value: 14.2, carried: false });
   });
 

@@ -34,16 +34,34 @@ describe('eventsForRecorded', () => {
     });
   });
 
-  it('adds one event per alert decision, with an id derived from its alert key', () => {
+  it('sends one Ranking.Slipped per notification: lostFirst names it and inhibits rankDrop, whose key is listed', () => {
+    // The fixture's second snapshot: Lanzhou loses first place overall and on both indicators, so each of the
+    // three scopes holds lostFirst and rankDrop (six alert keys), which are three notifications.
+    expect(second.alertEvents.filter((a) => a.kind === 'slipped')).toHaveLength(6);
     const events = eventsForRecorded(scheme, second, h2, h1);
     expect(events.map((e) => e.detailType)).toEqual([
       'Assessment.Recorded',
-      ...second.alertEvents.map(() => 'Ranking.Slipped'),
+      'Ranking.Slipped',
+      'Ranking.Slipped',
+      'Ranking.Slipped',
     ]);
+    const key = (scope: string, rule: string) => `unit-weekly|2026-W02|${scope}|lanzhou|${rule}`;
+    const scopes = ['overall', 'indicator:hotline_satisfaction', 'indicator:gov_online_rate'];
     expect(events.slice(1).map((e) => e.id)).toEqual(
-      second.alertEvents.map((a) => stableId('slipped', a.key)),
+      scopes.map((sc) => stableId('slipped', key(sc, 'lostFirst'))),
     );
-    expect(events.slice(1).map((e) => e.detail.alertKey)).toEqual(second.alertEvents.map((a) => a.key));
+    expect(events.slice(1).map((e) => e.detail)).toEqual(
+      scopes.map((sc) =>
+        expect.objectContaining({
+          alertKey: key(sc, 'lostFirst'),
+          rule: 'lostFirst',
+          notificationId: expect.stringMatching(/^N[0-9a-f]{20}$/),
+          rules: [{ rule: 'lostFirst', severity: 'warning', alertKey: key(sc, 'lostFirst') }],
+          inhibited: [{ rule: 'rankDrop', alertKey: key(sc, 'rankDrop'), by: 'lostFirst' }],
+        }),
+      ),
+    );
+    expect(new Set(events.slice(1).map((e) => e.detail.notificationId)).size).toBe(3);
     // Built again (a retried transaction, a re-sent copy), the events are the same.
     expect(eventsForRecorded(scheme, second, h2, h1)).toEqual(events);
   });
@@ -51,11 +69,12 @@ describe('eventsForRecorded', () => {
   it('routes indicator slips to the indicator’s owner, overall slips to no department', () => {
     const events = eventsForRecorded(scheme, second, h2, h1).slice(1);
     const owners = Object.fromEntries(events.map((e) => [String(e.detail.alertKey), e.detail.owner]));
-    expect(owners['unit-weekly|2026-W02|indicator:hotline_satisfaction|lanzhou|rankDrop']).toBe(
+    expect(owners['unit-weekly|2026-W02|indicator:hotline_satisfaction|lanzhou|lostFirst']).toBe(
       'hotline12345',
     );
     expect(owners['unit-weekly|2026-W02|indicator:gov_online_rate|lanzhou|lostFirst']).toBe('govservice');
-    expect(owners['unit-weekly|2026-W02|overall|lanzhou|rankDrop']).toBeUndefined();
+    expect(owners['unit-weekly|2026-W02|overall|lanzhou|lostFirst']).toBeUndefined();
+    expect(Object.keys(owners)).toHaveLength(3);
   });
 
   it('produces details every contract accepts', () => {
