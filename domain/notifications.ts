@@ -43,6 +43,22 @@ export interface Notification {
   openedAt: string;
   /** Silence id when a silence matched: recorded, not sent. */
   silencedBy?: string;
+  /** The gap to first and the top prescriptions when it opened, for escalations and reminders. */
+  context?: NotificationContext;
+}
+
+export interface NotificationContext {
+  gap: { leader: string; scoreGap: number; valueGap?: number };
+  prescriptions: {
+    indicator: string;
+    requiredValue: number;
+    delta: number;
+    deltaPct: number | null;
+    points: number;
+    quickWin: boolean;
+    passes?: string;
+    rankAfter?: number;
+  }[];
 }
 
 export interface GroupContext {

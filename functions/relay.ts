@@ -17,6 +17,7 @@ import {
   putEventsEntrySize,
 } from '../events/index.ts';
 import type { Events } from './shared/aws/eventbridge.ts';
+import { NotificationStore } from './shared/notification-store.ts';
 import type { OutboxEvent } from './shared/outbox.ts';
 import { count, defaultEventBridge, defaultTable, log, logger, metrics } from './shared/runtime.ts';
 import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
@@ -114,6 +115,9 @@ async function markSent(deps: RelayDeps, ids: readonly string[]): Promise<void> 
 /** Publishes one outbox item's events; throws RelayError naming what could not be sent. */
 export async function publishOutboxItem(item: Record<string, unknown>, deps: RelayDeps): Promise<number> {
   const events = JSON.parse(item.events as string) as OutboxEvent[];
+  // Notifications first: by the time a leader reads an alert, it can be acknowledged.
+  const notifications = new NotificationStore(deps.store.db, deps.store.table);
+  for (const ev of events) if (ev.opens) await notifications.open(ev.opens);
   const sent = await alreadySent(
     deps,
     events.map((e) => e.id),

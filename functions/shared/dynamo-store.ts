@@ -127,9 +127,24 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
             Item: { ...keys.schemeActive(scheme.id), version: scheme.version, activatedAt: now },
           },
         },
+        {
+          Update: {
+            TableName: this.table,
+            Key: keys.schemeIndex,
+            UpdateExpression: 'ADD ids :id',
+            ExpressionAttributeValues: { ':id': new Set([scheme.id]) },
+          },
+        },
       ],
     });
     return { created: !existing.Item };
+  }
+
+  /** The ids of every stored scheme. */
+  async schemeIds(): Promise<string[]> {
+    const out = await this.db.get({ TableName: this.table, Key: keys.schemeIndex, ConsistentRead: true });
+    const ids = out.Item?.ids as Set<string> | string[] | undefined;
+    return ids ? [...ids].sort() : [];
   }
 
   /** The active version of a scheme (versions are immutable, so each is parsed once per container). */

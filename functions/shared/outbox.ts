@@ -1,7 +1,14 @@
 // Outgoing engine events for the transactional outbox: built from a recorded assessment, validated by their
 // contracts before they are stored, each with a stable id derived from what it announces.
 import { createHash } from 'node:crypto';
+import { escalationMessage } from '../../domain/alert-messages.ts';
 import type { AlertEvent } from '../../domain/alerts.ts';
+import {
+  type DueEscalation,
+  type EscalationPolicy,
+  type NotificationState,
+  openState,
+} from '../../domain/lifecycle.ts';
 import {
   RULE_NAMES,
   reachedFirstMessage,
@@ -9,12 +16,18 @@ import {
   schemeNames,
   slipMessage,
 } from '../../domain/messages.ts';
-import { groupNotifications, type Notification, schemeGroupContext } from '../../domain/notifications.ts';
+import {
+  groupNotifications,
+  type Notification,
+  type NotificationContext,
+  schemeGroupContext,
+} from '../../domain/notifications.ts';
 import type { Recorded } from '../../domain/record.ts';
 import type { Scheme } from '../../domain/scheme.ts';
 import type { Slip, Transition } from '../../domain/slips.ts';
 import { OVERALL } from '../../domain/standings.ts';
 import {
+  alertEscalated,
   assessmentRecorded,
   DEPARTMENT_ID_PATTERN,
   ENGINE_SOURCE,
@@ -31,6 +44,11 @@ export interface OutboxEvent {
   detailType: string;
   source: string;
   detail: Record<string, unknown>;
+  /**
+   * A notification this event announces: the relay stores its first state (idempotently) before sending, so
+   * every notification leaders receive can be acknowledged and escalated. Not part of what is sent.
+   */
+  opens?: NotificationState;
 }
 
 /** A stable event id from its parts (hex, 32 chars). */
@@ -138,7 +156,7 @@ export function eventsForRecorded(
             ]
           : []),
       ].join('\n');
-    return build(rankingSlipped, {
+    const event = build(rankingSlipped, {
       ...alertFields('slipped', top.key, top),
       rule: top.rule,
       severity: n.severity,
@@ -154,6 +172,11 @@ export function eventsForRecorded(
       })),
       inhibited: n.inhibited.map((i) => ({ rule: i.rule, alertKey: i.key, by: i.by })),
     });
+    const context = {
+      gap: event.detail.gap,
+      prescriptions: event.detail.prescriptions,
+    } as NotificationContext;
+    return { ...event, opens: openState({ ...n, context }) };
   }
 
   /** Fields every alert event shares: ids, where, and what was compared. */
@@ -192,6 +215,70 @@ export function eventsForRecorded(
       message: recoveredMessage(s, a.rank, names),
     });
   }
+}
+
+/** One Alert.Escalated per level a notification passed (its state already escalated to the last of them). */
+export function escalationEvents(
+  scheme: Scheme,
+  state: NotificationState,
+  due: readonly DueEscalation[],
+  policy: EscalationPolicy,
+  at: string,
+): OutboxEvent[] {
+  const names = schemeNames(scheme);
+  const n = state.notification;
+  const top = n.rules.find((s) => s.rule === n.rule) ?? n.rules[0]!;
+  const owner = n.owner && DEPARTMENT_ID_PATTERN.test(n.owner) ? { owner: n.owner } : {};
+  const prescriptions = n.context?.prescriptions ?? [];
+  return due.map((d) => {
+    const message = escalationMessage(
+      n,
+      {
+        level: d.level,
+        levelInfo: d.levelInfo,
+        slaMs: policy.sla[n.severity],
+        escalatedAt: at,
+        gapToFirst: n.context?.gap.scoreGap ?? 0,
+        prescriptions: prescriptions.map((p) => {
+          const ind = names.indicator(p.indicator);
+          return {
+            zh: `「${ind.zh}」调整 ${p.delta} 至 ${p.requiredValue}`,
+            en: `move “${ind.en}” by ${p.delta} to ${p.requiredValue}`,
+          };
+        }),
+      },
+      names,
+    );
+    return build(alertEscalated, {
+      schemaVersion: 1,
+      eventId: stableId('escalated', n.id, d.level),
+      alertKey: top.key,
+      scheme: n.scheme,
+      period: n.period,
+      entity: n.entity,
+      scope: n.scope,
+      ...(n.indicator ? { indicator: n.indicator } : {}),
+      ...owner,
+      rule: n.rule,
+      severity: n.severity,
+      level: d.level,
+      openedAt: n.openedAt,
+      slaHours: policy.sla[n.severity] / 3_600_000,
+      escalatedAt: at,
+      message: message.body,
+      notificationId: n.id,
+      levelName: d.levelInfo.name.zh,
+      sla: policy.slaIso[n.severity],
+      slip: {
+        comparison: top.comparison,
+        fromPeriod: top.fromPeriod,
+        fromRank: top.fromRank,
+        toRank: top.toRank,
+        sequence: n.seq,
+      },
+      ...(n.context ? { gap: n.context.gap, prescriptions: n.context.prescriptions } : {}),
+    });
+  });
 }
 
 export interface Rejection {

@@ -29,6 +29,8 @@ export const ALERT_BUCKETS = 16;
 export const keys = {
   schemeVersion: (scheme: string, version: string) => ({ PK: `SCHEME#${scheme}`, SK: `VERSION#${version}` }),
   schemeActive: (scheme: string) => ({ PK: `SCHEME#${scheme}`, SK: 'ACTIVE' }),
+  /** The ids of every stored scheme (a string set), for the scheduled functions that visit them all. */
+  schemeIndex: { PK: 'SCHEMES', SK: 'INDEX' },
   head: (scheme: string, period: string) => ({ PK: `SCHEME#${scheme}`, SK: `HEAD#${period}` }),
   headPrefix: 'HEAD#',
   manifest: (scheme: string, period: string, n: number) => ({
@@ -57,6 +59,19 @@ export const keys = {
   }),
   historyPartition: (scheme: string, entity: string) => `HISTORY#${scheme}#${entity}`,
   sent: (eventId: string) => ({ PK: `SENT#${eventId}`, SK: 'SENT' }),
+  notification: (scheme: string, id: string) => ({ PK: `NOTIF#${scheme}`, SK: `N#${id}` }),
+  notificationPartition: (scheme: string) => `NOTIF#${scheme}`,
+  /** Every version of a notification's state, kept for the audit trail. */
+  notificationLog: (scheme: string, id: string, version: number) => ({
+    PK: `NOTIFLOG#${scheme}#${id}`,
+    SK: `V#${seq(version)}`,
+  }),
+  notificationLogPartition: (scheme: string, id: string) => `NOTIFLOG#${scheme}#${id}`,
+  /** Outbox item of a lifecycle change (an escalation): on the relay's stream like a snapshot's. */
+  notificationOutbox: (scheme: string, id: string, version: number) => ({
+    PK: `OUTBOX#${scheme}#NOTIF#${id}`,
+    SK: `V#${seq(version)}`,
+  }),
 } as const;
 
 /** Partition-key prefixes of the item kinds stream consumers select (the CDK stream filters use them too). */

@@ -347,10 +347,17 @@ describe('schemes', () => {
   it('store a new version only if it does not exist yet, and activate it in the same transaction', async () => {
     const next = { ...scheme, version: '2' };
     await expect(mocked.store.putScheme(next)).resolves.toEqual({ created: true });
-    const puts = putsOf(mocked.ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input);
+    const input = mocked.ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input;
+    const puts = putsOf(input).filter((p) => p !== undefined);
     expect(puts.map((p) => p.Item!.SK)).toEqual(['VERSION#2', 'ACTIVE']);
     expect(puts[0]!.ConditionExpression).toBe('attribute_not_exists(PK)');
     expect(puts[1]!.Item!.version).toBe('2');
+    // …and the scheme joins the index the scheduled functions visit.
+    expect(input.TransactItems?.[2]?.Update).toMatchObject({
+      Key: keys.schemeIndex,
+      UpdateExpression: 'ADD ids :id',
+      ExpressionAttributeValues: { ':id': new Set([scheme.id]) },
+    });
   });
 });
 
