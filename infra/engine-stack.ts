@@ -7,6 +7,7 @@ import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EngineConfig } from './config.ts';
+import { AlertLifecycle } from './constructs/alert-lifecycle.ts';
 import { AuditApi } from './constructs/audit-api.ts';
 import { Departments } from './constructs/departments.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
@@ -28,6 +29,7 @@ export class EngineStack extends Stack {
   readonly relay: OutboxRelay;
   readonly history: HistoryProjection;
   readonly alerts: LeaderAlerts;
+  readonly lifecycle: AlertLifecycle;
   readonly departments: Departments;
   readonly auditApi: AuditApi;
   readonly schemas: EventSchemas;
@@ -50,6 +52,7 @@ export class EngineStack extends Stack {
     });
     this.relay = new OutboxRelay(this, 'Relay', { bus, table, logRetention });
     this.history = new HistoryProjection(this, 'History', { table, logRetention });
+    this.lifecycle = new AlertLifecycle(this, 'AlertLifecycle', { table, logRetention });
     this.alerts = new LeaderAlerts(this, 'LeaderAlerts', {
       bus,
       emails: config.alertEmails,
@@ -77,6 +80,7 @@ export class EngineStack extends Stack {
         { name: 'Relay', function: this.relay.function },
         { name: 'Project', function: this.history.function },
         { name: 'Query', function: this.auditApi.function },
+        { name: 'Escalate', function: this.lifecycle.escalate },
       ],
       streamConsumers: [
         { name: 'Relay', function: this.relay.function },
@@ -88,6 +92,7 @@ export class EngineStack extends Stack {
         { name: 'RelayFailures', queue: this.relay.failures },
         { name: 'ProjectFailures', queue: this.history.failures },
         { name: 'EventTargetDlq', queue: targetDlq },
+        { name: 'LifecycleScheduleFailures', queue: this.lifecycle.failures },
       ],
       workQueues: [
         { name: 'Ingest', queue: this.ingestion.queue },

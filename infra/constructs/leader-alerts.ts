@@ -18,7 +18,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { rankingSlipped } from '../../events/index.ts';
+import { alertEscalated, rankingSlipped } from '../../events/index.ts';
 import type { EngineConfig } from '../config.ts';
 import { patternFor } from './patterns.ts';
 
@@ -59,8 +59,9 @@ export class LeaderAlerts extends Construct {
 
     this.rule = new Rule(this, 'Slipped', {
       eventBus: props.bus,
-      description: 'Ranking slips → leaders (SNS e-mail, optional chat webhook), in Chinese and English',
-      eventPattern: patternFor([rankingSlipped]),
+      description:
+        'Ranking slips and escalations → leaders (SNS e-mail, optional chat webhook), in Chinese and English',
+      eventPattern: patternFor([rankingSlipped, alertEscalated]),
     });
     // The SnsTopic target grants events.amazonaws.com sns:Publish in the topic policy and, because the
     // topic is encrypted, kms:Decrypt and kms:GenerateDataKey* in this key's policy (SNS calls KMS on

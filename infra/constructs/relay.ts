@@ -40,7 +40,8 @@ export class OutboxRelay extends Construct {
     fn.addEventSource(tableStreamSource(props.table, STREAM_KIND_PREFIX.outbox, this.failures));
     props.bus.grantPutEventsTo(fn);
     // Sent markers: BatchGetItem to skip what was already sent, BatchWriteItem to record what was.
-    props.table.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem');
+    // Sent markers: BatchGetItem / BatchWriteItem; a notification's first state: TransactWriteItems of Puts.
+    props.table.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
     props.table.encryptionKey?.grantEncryptDecrypt(fn);
     acknowledgeTableKeyWrites(this.function);
   }

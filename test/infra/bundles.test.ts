@@ -34,8 +34,9 @@ function importInChild(bundle: string) {
 }
 
 describe('every function bundle', () => {
-  it('is built for each of the four functions', () => {
+  it('is built for each of the five functions', () => {
     expect(functions.map(([service]) => service).sort()).toEqual([
+      'rankwatch-escalate',
       'rankwatch-ingest',
       'rankwatch-project',
       'rankwatch-query',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
+  alertEscalated,
   DEPARTMENT_EVENT_CONTRACTS,
   DEPARTMENT_SOURCE_PREFIX,
   departmentSource,
@@ -57,10 +58,16 @@ const queueId = (pathPart: string) => {
   return hits[0]![0];
 };
 
-const SERVICES = ['rankwatch-ingest', 'rankwatch-relay', 'rankwatch-project', 'rankwatch-query'];
+const SERVICES = [
+  'rankwatch-ingest',
+  'rankwatch-relay',
+  'rankwatch-project',
+  'rankwatch-query',
+  'rankwatch-escalate',
+];
 
 describe('every function', () => {
-  it('is one of the engine’s four, each with its Powertools service name', () => {
+  it('is one of the engine’s five, each with its Powertools service name', () => {
     const names = resources(t, 'AWS::Lambda::Function').map(
       ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
@@ -208,14 +215,16 @@ describe('the table-stream consumers', () => {
     },
   );
 
-  it('the relay may put events on the bus it is told about, and read and write its sent markers', () => {
+  it('the relay may put events on the bus it is told about, read and write its sent markers, and store notifications', () => {
     const [, relay] = functionOf('rankwatch-relay');
     expect(JSON.stringify(relay.Properties.Environment.Variables[EVENT_BUS_ENV])).toContain('Bus');
     const actions = actionsOf(t, roleOf(relay));
     expect(actions).toEqual(
       expect.arrayContaining(['events:PutEvents', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']),
     );
-    expect(actions).not.toContain('dynamodb:PutItem');
+    // A notification's first state and its log item: one TransactWriteItems of conditional Puts.
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions).not.toContain('dynamodb:UpdateItem');
     expect(actions).not.toContain('dynamodb:DeleteItem');
   });
 
@@ -261,31 +270,36 @@ describe('leader alerts', () => {
     });
   });
 
-  it('come from a rule on Ranking.Slipped whose input transformer writes the alert in Chinese, then English', () => {
+  it('come from a rule on Ranking.Slipped and Alert.Escalated whose input transformer writes the alert in Chinese, then English', () => {
     const [, rule] = only(t, 'AWS::Events::Rule', {
-      EventPattern: { source: rankingSlipped.sourcePattern, 'detail-type': [rankingSlipped.detailType] },
+      EventPattern: {
+        source: rankingSlipped.sourcePattern,
+        'detail-type': [rankingSlipped.detailType, alertEscalated.detailType],
+      },
     });
     const target = (rule.Properties.Targets as Record<string, Json>[]).find((x) => x.Arn?.Ref === topicId)!;
     const { InputPathsMap, InputTemplate } = target.InputTransformer as {
       InputPathsMap: Record<string, string>;
       InputTemplate: string;
     };
-    // Render the template the way EventBridge does for a string template, with the contract's sample.
-    const sample = readSample(rankingSlipped) as { detail: { message: { zh: string; en: string } } };
-    const at = (path: string) =>
-      path
-        .replace(/^\$\./, '')
-        .split('.')
-        .reduce<Json>((o, k) => o?.[k], sample);
-    const text = JSON.parse(
-      InputTemplate.replace(/<([^>]+)>/g, (_m, name: string) =>
-        JSON.stringify(String(at(InputPathsMap[name]!))).slice(1, -1),
-      ),
-    ) as string;
-    const zh = text.indexOf(sample.detail.message.zh);
-    const en = text.indexOf(sample.detail.message.en);
-    expect(zh).toBe(0);
-    expect(en).toBeGreaterThan(zh + sample.detail.message.zh.length);
+    // Render the template the way EventBridge does for a string template, with each contract's sample.
+    for (const contract of [rankingSlipped, alertEscalated]) {
+      const sample = readSample(contract) as { detail: { message: { zh: string; en: string } } };
+      const at = (path: string) =>
+        path
+          .replace(/^\$\./, '')
+          .split('.')
+          .reduce<Json>((o, k) => o?.[k], sample);
+      const text = JSON.parse(
+        InputTemplate.replace(/<([^>]+)>/g, (_m, name: string) =>
+          JSON.stringify(String(at(InputPathsMap[name]!))).slice(1, -1),
+        ),
+      ) as string;
+      const zh = text.indexOf(sample.detail.message.zh);
+      const en = text.indexOf(sample.detail.message.en);
+      expect(zh).toBe(0);
+      expect(en).toBeGreaterThan(zh + sample.detail.message.zh.length);
+    }
     expect(target.DeadLetterConfig).toEqual({ Arn: getAtt(queueId('EventTargetDlq')) });
   });
 
@@ -314,7 +328,7 @@ describe('leader alerts', () => {
     });
     w.hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: url, HttpMethod: 'POST' });
     w.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'detail-type': [rankingSlipped.detailType] },
+      EventPattern: { 'detail-type': [rankingSlipped.detailType, alertEscalated.detailType] },
       Targets: Match.arrayWith([
         Match.objectLike({
           InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"msgtype":"text"') }),
@@ -576,5 +590,29 @@ describe('alarms and the dashboard', () => {
       '5xx',
     ])
       expect(body).toContain(metric);
+  });
+});
+
+describe('the alert lifecycle (提级)', () => {
+  const [escalateId, escalate] = functionOf('rankwatch-escalate');
+
+  it('runs escalate every 15 minutes on an EventBridge Scheduler schedule, with retries and a DLQ', () => {
+    const [, schedule] = only(t, 'AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(15 minutes)' });
+    expect(schedule.Properties.State).toBe('ENABLED');
+    expect(schedule.Properties.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    expect(schedule.Properties.Target).toMatchObject({
+      Arn: getAtt(escalateId),
+      Input: JSON.stringify({ action: 'escalate' }),
+      DeadLetterConfig: { Arn: getAtt(queueId('AlertLifecycleScheduleFailures')) },
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+    });
+  });
+
+  it('lets escalate read notifications and write its transactions, and nothing else on the table', () => {
+    const actions = actionsOf(t, roleOf(escalate)).filter((a) => a.startsWith('dynamodb:'));
+    expect(actions.sort()).toEqual(
+      ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'].sort(),
+    );
+    expect(escalate.Properties.Runtime).toBe('nodejs22.x');
   });
 });

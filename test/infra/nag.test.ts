@@ -57,7 +57,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(apiInvoke[0]).toMatch(
       /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:.*\/\*\/GET\/schemes\/\*\]$/,
     );
-    expect(rules.filter((r) => !r.includes(':execute-api:')).sort()).toEqual([
+    const schedulerInvoke = rules.filter((r) => r.includes('Escalate'));
+    expect(schedulerInvoke).toHaveLength(1);
+    expect(schedulerInvoke[0]).toMatch(
+      /^AwsSolutions-IAM5\[Resource::<AlertLifecycleEscalate\w+\.Arn>:\*\]$/,
+    );
+    expect(suppressed.get(schedulerInvoke[0]!)).toEqual([
+      'AlertLifecycle/SchedulerRole/DefaultPolicy/Resource',
+    ]);
+    expect(rules.filter((r) => !r.includes(':execute-api:') && !r.includes('Escalate')).sort()).toEqual([
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       'AwsSolutions-IAM5[Resource::*]',
@@ -65,6 +73,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-SQS3',
     ]);
     expect(suppressed.get('AwsSolutions-L1')?.sort()).toEqual([
+      'AlertLifecycle/Escalate/Function/Resource',
       'AuditApi/Query/Function/Resource',
       'History/Project/Function/Resource',
       'Ingestion/Ingest/Function/Resource',

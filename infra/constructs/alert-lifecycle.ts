@@ -1,0 +1,74 @@
+// The alert lifecycle's scheduled side: the `escalate` function on an EventBridge Scheduler schedule (every
+// 15 minutes by default; the escalation times themselves come from each scheme's SLAs, so the rate only
+// bounds how late an escalation can be). Failed invocations are retried by Scheduler, then kept in a DLQ.
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE_ENV } from '../../functions/shared/table.ts';
+import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
+import { deadLetterStore } from './queues.ts';
+
+export interface AlertLifecycleProps {
+  table: ITable;
+  logRetention: RetentionDays;
+  /** How often escalate runs (default 15 minutes). */
+  rate?: Duration;
+}
+
+export class AlertLifecycle extends Construct {
+  readonly escalate: EngineFunction;
+  readonly escalateSchedule: Schedule;
+  readonly failures: Queue;
+
+  constructor(scope: Construct, id: string, props: AlertLifecycleProps) {
+    super(scope, id);
+    this.failures = deadLetterStore(this, 'ScheduleFailures', 'Scheduled lifecycle invocations that failed');
+    this.escalate = new EngineFunction(this, 'Escalate', {
+      entry: 'functions/escalate.ts',
+      description: 'Escalates notifications past their acknowledgement SLA',
+      service: 'rankwatch-escalate',
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+      environment: { [TABLE_ENV]: props.table.tableName },
+    });
+    const fn = this.escalate.fn;
+    // Reads schemes and notifications; each escalation is one TransactWriteItems of Puts (state, log, outbox).
+    props.table.grant(
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:ConditionCheckItem',
+    );
+    props.table.encryptionKey?.grantEncryptDecrypt(fn);
+    acknowledgeTableKeyWrites(this.escalate);
+
+    // Scheduler's own role, allowed to invoke this function only.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    const fnId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the escalate function and its versions (the `:*` is the qualifier), as the Scheduler target grants it.',
+    });
+    this.escalateSchedule = new Schedule(this, 'EscalateSchedule', {
+      description: 'rankwatch: escalate notifications past their SLA',
+      schedule: ScheduleExpression.rate(props.rate ?? Duration.minutes(15)),
+      target: new LambdaInvoke(fn, {
+        input: ScheduleTargetInput.fromObject({ action: 'escalate' }),
+        deadLetterQueue: this.failures,
+        role: schedulerRole,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+  }
+}
