@@ -21,6 +21,8 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch snapshot --period P [--as-of T | --seq N] 某时点快照 / a snapshot as known at a time
   rankwatch verify [--period P]                       校验哈希链 / verify the hash chain
   rankwatch test-pattern (--pattern JSON | --rule NAME) --event JSON   测试事件模式 / TestEventPattern
+  rankwatch alerts [--open] [--department D]          预警提醒及其状态 / notifications and their state
+  rankwatch ack ID --by NAME [--note TEXT]            确认预警提醒 / acknowledge a notification
   rankwatch tick [--rule NAME]                        立即触发定时规则 / fire scheduled rules now
   rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
 
@@ -118,6 +120,37 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         }
         const { verifyQueryCommand } = await import('./commands/query.ts');
         return await verifyQueryCommand(values, io);
+      }
+      case 'alerts': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...TARGET_OPTIONS,
+            scheme: { type: 'string' },
+            open: { type: 'boolean' },
+            department: { type: 'string' },
+            format: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { alertsCommand } = await import('./commands/alerts.ts');
+        return await alertsCommand(values, io);
+      }
+      case 'ack': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: {
+            ...TARGET_OPTIONS,
+            scheme: { type: 'string' },
+            by: { type: 'string' },
+            note: { type: 'string' },
+            at: { type: 'string' },
+          },
+          allowPositionals: true,
+          strict: true,
+        });
+        const { ackCommand } = await import('./commands/alerts.ts');
+        return await ackCommand(positionals[0], values, io);
       }
       case 'standings':
       case 'history':

@@ -2,11 +2,13 @@
 // acknowledgements and escalations are version-checked transactions with an audit trail, escalation runs
 // twice change nothing, and an escalation whose writer dies after its transaction still goes out.
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { run } from '../../cli/main.ts';
 import { acknowledge, escalationPolicy, levelDueAt, type NotificationState } from '../../domain/lifecycle.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import { type EscalateDeps, escalateHandler } from '../../functions/escalate.ts';
 import { NotificationStore, TransitionRefusedError } from '../../functions/shared/notification-store.ts';
+import { LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
 import { createPipeline, departmentEvents, type Pipeline } from '../support/pipeline.ts';
 
@@ -128,5 +130,58 @@ describe('the notification lifecycle in the table', () => {
       sent.filter((e) => e.detail.notificationId === target.notification.id).map((e) => e.detail.level),
     ).toEqual([2]);
     expect((await store.get(scheme.id, target.notification.id))!.level).toBe(2);
+  });
+
+  describe('on the command line (rankwatch alerts, rankwatch ack)', () => {
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+      vi.stubEnv('AWS_REGION', LOCAL_REGION);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+      try {
+        const code = await run([...args, '--scheme', scheme.id, '--aws', '--table', p.table], {
+          stdout: (t) => out.push(t),
+          stderr: (t) => err.push(t),
+        });
+        return { code, out: out.join(''), err: err.join('') };
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    };
+
+    it('lists open and escalated notifications only with --open, Chinese first, with their level', async () => {
+      const states = await store.list(scheme.id);
+      const open = states.filter((s) => s.status === 'open' || s.status === 'escalated');
+      const r = await cli('alerts', '--open');
+      expect(r.code).toBe(0);
+      for (const s of open) expect(r.out).toContain(s.notification.id);
+      const acknowledged = states.find((s) => s.status === 'acknowledged')!;
+      expect(r.out).not.toContain(acknowledged.notification.id);
+      expect(r.out).toContain('已提级 escalated L2');
+      const json = JSON.parse((await cli('alerts', '--format', 'json')).out) as NotificationState[];
+      expect(json).toHaveLength(states.length);
+    });
+
+    it('acknowledges an escalated notification, and tells a second leader who was first (exit 3)', async () => {
+      const target = (await store.list(scheme.id)).find((s) => s.status === 'escalated')!;
+      const id = target.notification.id;
+      const first = await cli('ack', id, '--by', '局长', '--note', '已部署整改');
+      expect(first.code).toBe(0);
+      expect(first.out).toContain(`已确认 / acknowledged: ${id} · 局长`);
+      const second = await cli('ack', id, '--by', '分管领导');
+      expect(second.code).toBe(3);
+      expect(second.err).toContain('该提醒已由局长于');
+      const stored = (await store.get(scheme.id, id))!;
+      expect(stored).toMatchObject({
+        status: 'acknowledged',
+        level: 2,
+        acknowledged: { by: '局长', note: '已部署整改' },
+      });
+      // Acknowledged: the next escalation run leaves it alone however late it is.
+      const late = await escalateHandler({}, deps('2027-01-01T00:00:00.000Z'));
+      expect(late.escalated.map((e) => e.id)).not.toContain(id);
+    });
   });
 });
