@@ -25,11 +25,17 @@ export interface EscalateResult {
   escalated: { scheme: string; id: string; level: number }[];
 }
 
-/** The schedule's input may name one scheme (`{"scheme": "…"}`); otherwise every stored scheme is visited. */
+/**
+ * The schedule's input may name one scheme (`{"scheme": "…"}`; otherwise every stored scheme is visited) and a
+ * time to decide at (`{"at": ISO}`, for replays and the local demo; otherwise the clock).
+ */
 export async function escalateHandler(event: unknown, deps: EscalateDeps): Promise<EscalateResult> {
-  const named = (event as { scheme?: unknown } | null)?.scheme;
-  const schemeIds = typeof named === 'string' ? [named] : await deps.store.schemeIds();
-  const at = deps.now().toISOString();
+  const input = (event ?? {}) as { scheme?: unknown; at?: unknown };
+  const schemeIds = typeof input.scheme === 'string' ? [input.scheme] : await deps.store.schemeIds();
+  const at =
+    typeof input.at === 'string' && !Number.isNaN(Date.parse(input.at))
+      ? new Date(input.at).toISOString()
+      : deps.now().toISOString();
   const result: EscalateResult = { checked: 0, escalated: [] };
   for (const schemeId of schemeIds) {
     const scheme = await deps.store.activeScheme(schemeId);

@@ -2,7 +2,6 @@
 // and age (who acknowledged what), `rankwatch ack ID --by NAME` acknowledges one — the same version-checked
 // change the engine makes, so a second acknowledgement is told who was first.
 
-import { formatDuration } from '../../domain/duration.ts';
 import { acknowledge, type NotificationState } from '../../domain/lifecycle.ts';
 import { RULE_NAMES, SEVERITY_NAMES } from '../../domain/messages.ts';
 import { displayName, type Scheme } from '../../domain/scheme.ts';
@@ -46,6 +45,12 @@ async function notificationsOf(opts: AlertsOptions, usage: string) {
   return { schemeId, scheme, notifications: new NotificationStore(store.db, store.table) };
 }
 
+/** Age in whole hours, as days and hours. */
+function age(ms: number): string {
+  const h = Math.max(0, Math.floor(ms / 3_600_000));
+  return h >= 24 ? `${Math.floor(h / 24)}天${h % 24}时 ${Math.floor(h / 24)}d${h % 24}h` : `${h}时 ${h}h`;
+}
+
 /** One line per notification, Chinese first: id, state (level), age, who, what. */
 export function alertRows(
   states: readonly NotificationState[],
@@ -64,7 +69,7 @@ export function alertRows(
       return [
         n.id,
         `${status.zh} ${status.en}${s.level > 0 ? ` L${s.level}` : ''}${s.acknowledged ? ` (${s.acknowledged.by})` : ''}`,
-        formatDuration(Math.max(0, now.getTime() - Date.parse(n.openedAt))),
+        age(now.getTime() - Date.parse(n.openedAt)),
         `${entity(n.entity)} ${n.period}`,
         n.scope === 'overall' ? '总排名 overall' : indicator(n.indicator!),
         `${SEVERITY_NAMES[n.severity].zh} ${RULE_NAMES[n.rule].zh} / ${RULE_NAMES[n.rule].en}`,

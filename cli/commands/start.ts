@@ -27,6 +27,7 @@ import { type Engine, startEngine } from '../../local/engine.ts';
 import { departmentCredentials, localCredentialsFor, signedHeaders } from '../../local/principals.ts';
 import { engineFile, removeEngineState, runningEngine, writeEngineState } from '../engine-client.ts';
 import { type CommandIo, processIo, UsageError } from '../io.ts';
+import { lifecycleSection } from '../lifecycle-report.ts';
 import { clientsBySource, departmentEvents, putAll, type ValueRow } from '../publishing.ts';
 import { renderPeriod } from '../report.ts';
 import { parseAlertsLog } from '../snapshot-view.ts';
@@ -194,6 +195,16 @@ async function report(
   );
   for (const a of alerts) out.push(`  ${lang === 'zh' ? a.zh : a.en}`);
   out.push('');
+  const loop = await lifecycleSection(
+    store,
+    scheme,
+    {
+      ...(heads.length > 0 ? { now: (await bodyOf(heads.length - 1)).results.standings } : {}),
+      ...(heads.length > 1 ? { then: (await bodyOf(heads.length - 2)).results.standings } : {}),
+    },
+    () => engine.settle(),
+  );
+  out.push(...loop.lines);
   const api = Object.values(engine.endpoints.apis)[0];
   let chain = '—';
   if (api) {

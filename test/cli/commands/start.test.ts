@@ -59,6 +59,16 @@ describe('npm start', () => {
     expect(stdout).toMatch(/领导收到的全部排名预警通知.*共 10 条/);
     expect(stdout).toContain('【严重】兰州市 2026-W16 总排名由第1名变为第3名（失去第一）');
     expect(stdout).toContain('【警告】兰州市 2026-W18 总排名由第3名变为第4名（跌出前列）');
+    // The leaders' loop, read back from the engine's table: one acknowledged by a leader, the rest escalated
+    // a day later (warning SLA P1D; the info one, P3D, still open), and each owner department's 周提醒.
+    expect(stdout).toContain('━━ 领导的闭环 · the leaders’ loop (提级 / 周提醒) ━━');
+    expect(stdout).toMatch(
+      /已确认 acknowledged \(局长\).*兰州市 2026-W16\s+总排名 overall\s+严重 失去第一/,
+    );
+    expect(stdout).toMatch(/提级 8 条 \/ escalated 8: /);
+    expect(stdout).toMatch(/待确认 open .*优势收窄/);
+    expect(stdout).toContain('【周提醒】bizenv');
+    expect(stdout).toContain('【周提醒】datasharing');
     // The auditors: snapshots and the verified chain.
     expect(stdout).toContain('快照 / snapshots: 26（26 个周期 periods，2026-W01–2026-W26）');
     expect(stdout).toContain('哈希链校验通过 / chain verified: 26 snapshot(s) in 26 period(s)');
