@@ -23,7 +23,7 @@ export interface LifecycleReport {
 export async function lifecycleSection(
   store: DynamoAssessmentStore,
   scheme: Scheme,
-  standings: { now?: Standings; then?: Standings },
+  standings: { now?: Standings; before?: Standings },
   settle: () => Promise<void>,
 ): Promise<LifecycleReport> {
   const notifications = new NotificationStore(store.db, store.table);
@@ -77,7 +77,7 @@ export async function lifecycleSection(
       states,
       names,
       ...(standings.now ? { standingsNow: standings.now } : {}),
-      ...(standings.then ? { standingsThen: standings.then } : {}),
+      ...(standings.before ? { standingsThen: standings.before } : {}),
     });
     const text = reminderText(r);
     lines.push(text.zh, text.en, '');

@@ -200,7 +200,7 @@ async function report(
     scheme,
     {
       ...(heads.length > 0 ? { now: (await bodyOf(heads.length - 1)).results.standings } : {}),
-      ...(heads.length > 1 ? { then: (await bodyOf(heads.length - 2)).results.standings } : {}),
+      ...(heads.length > 1 ? { before: (await bodyOf(heads.length - 2)).results.standings } : {}),
     },
     () => engine.settle(),
   );

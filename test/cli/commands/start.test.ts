@@ -62,9 +62,7 @@ describe('npm start', () => {
     // The leaders' loop, read back from the engine's table: one acknowledged by a leader, the rest escalated
     // a day later (warning SLA P1D; the info one, P3D, still open), and each owner department's 周提醒.
     expect(stdout).toContain('━━ 领导的闭环 · the leaders’ loop (提级 / 周提醒) ━━');
-    expect(stdout).toMatch(
-      /已确认 acknowledged \(局长\).*兰州市 2026-W16\s+总排名 overall\s+严重 失去第一/,
-    );
+    expect(stdout).toMatch(/已确认 acknowledged \(局长\).*兰州市 2026-W16\s+总排名 overall\s+严重 失去第一/);
     expect(stdout).toMatch(/提级 8 条 \/ escalated 8: /);
     expect(stdout).toMatch(/待确认 open .*优势收窄/);
     expect(stdout).toContain('【周提醒】bizenv');
