@@ -16,8 +16,9 @@ const duplicateEntity = bilingual(
 );
 
 export const IndicatorResultsPublishedDetail = described(
+  // strict (#12): unknown keys at every level are refused by name, never stored or echoed
   z
-    .object({
+    .strictObject({
       schemaVersion: SchemaVersion1,
       scheme: SchemeId,
       indicator: IndicatorId,
@@ -30,11 +31,11 @@ export const IndicatorResultsPublishedDetail = described(
         z
           .array(
             described(
-              z.object({
+              z.strictObject({
                 entity: EntityId,
                 value: described(z.number(), 'The value in the indicator’s unit; a finite number.'),
               }),
-              'One entity’s value.',
+              'One entity’s value. Strict: unknown fields are rejected (additionalProperties: false).',
             ),
           )
           .check(z.minLength(1)),
@@ -51,7 +52,7 @@ export const IndicatorResultsPublishedDetail = described(
         });
       }),
     ),
-  'A whole table for one indicator and period.',
+  'A whole table for one indicator and period. Strict: unknown fields at any level are rejected (additionalProperties: false), each named by its path.',
 );
 export type IndicatorResultsPublishedDetail = z.infer<typeof IndicatorResultsPublishedDetail>;
 

@@ -10,7 +10,8 @@ export const INDICATOR_VALUE_REPORTED = 'Indicator.ValueReported';
 export const INDICATOR_VALUE_REPORTED_SOURCE_PREFIX = DEPARTMENT_SOURCE_PREFIX;
 
 export const IndicatorValueReportedDetail = described(
-  z.object({
+  // strict (#12): an unknown key is refused by name, so nothing unchecked (a 200 KB string, deep nesting) rides along
+  z.strictObject({
     schemaVersion: SchemaVersion1,
     scheme: SchemeId,
     indicator: IndicatorId,
@@ -29,7 +30,7 @@ export const IndicatorValueReportedDetail = described(
       'Free text from the department, kept with the value.',
     ),
   }),
-  'One indicator value for one entity and period.',
+  'One indicator value for one entity and period. Strict: unknown fields are rejected (additionalProperties: false), each named by its path.',
 );
 export type IndicatorValueReportedDetail = z.infer<typeof IndicatorValueReportedDetail>;
 

@@ -118,6 +118,16 @@ export function describeZodIssues(
         walk(issue.issues, [...path, issue.key as PropertyKey]);
         continue;
       }
+      if (issue.code === 'unrecognized_keys') {
+        // one reason per unknown key, named by its path; the value under it is never echoed (it may be huge)
+        for (const name of issue.keys)
+          reasons.push({
+            path: formatIssuePath([...path, name], options.prefix),
+            code: issue.code,
+            message: { zh: '未知字段（不接受契约之外的字段）', en: 'unknown field' },
+          });
+        continue;
+      }
       const input =
         'input' in issue && issue.input !== undefined
           ? issue.input

@@ -7,11 +7,24 @@ import { type JsonSchema, jsonSchemaFor, schemaFileName } from '../../events/jso
 const publishedSchema = (name: string): JsonSchema =>
   JSON.parse(readFileSync(new URL(`../../events/schemas/published/${name}`, import.meta.url), 'utf8'));
 
+const STRICT_DEPARTMENT_DETAILS: Record<string, string[]> = {
+  'Indicator.ValueReported': ['detail'],
+  'Indicator.ResultsPublished': ['detail', 'detail.values[]'],
+};
+
 describe.each(EVENT_CONTRACTS.map((c) => [c.detailType, c] as const))(
   'the published v1 of %s',
   (_name, contract) => {
-    it('is still honoured by the current contract', () => {
-      expect(breakingChanges(publishedSchema(schemaFileName(contract)), jsonSchemaFor(contract))).toEqual([]);
+    it("is still honoured by the current contract, but for the departments' strict details (#12)", () => {
+      // the lead's decision (#12): departments' details became strict; that closing is the only accepted break
+      const closed = STRICT_DEPARTMENT_DETAILS[contract.detailType] ?? [];
+      const expected = closed.map((path) => ({
+        path,
+        kind: 'closed',
+        detail: 'additional properties are no longer allowed',
+      }));
+      const changes = breakingChanges(publishedSchema(schemaFileName(contract)), jsonSchemaFor(contract));
+      expect(changes.sort((a, b) => a.path.localeCompare(b.path))).toEqual(expected);
     });
   },
 );

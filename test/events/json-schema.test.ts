@@ -108,9 +108,11 @@ describe.each(EVENT_CONTRACTS.map((c) => [c.detailType, c] as const))(
       expect(detail.required).toEqual(required);
     });
 
-    it('accepts unknown extra fields, so adding optional fields never breaks a v1 reader', () => {
+    it("is strict for departments' details (#12), open elsewhere so optional additions never break a v1 reader", () => {
       const detail = (schema.properties as Record<string, JsonSchema>).detail as JsonSchema;
-      expect(detail.additionalProperties).toBeUndefined();
+      const strict = contract.producer.kind === 'department';
+      expect(detail.additionalProperties).toBe(strict ? false : undefined);
+      if (strict) expect(detail.description).toMatch(/unknown fields .*rejected/);
     });
   },
 );
