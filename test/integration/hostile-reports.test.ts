@@ -111,3 +111,36 @@ describe('an implausible value on an indicator with a declared range', () => {
     expect(await headValue(p, 'hotline_satisfaction', 'lanzhou')).toBe(95.5);
   });
 });
+
+describe('a report with a field the contract does not know (strict, #12)', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await createPipeline(inject('dynamodbEndpoint'), parseScheme(scheme), 'strict-detail');
+    await p.deliver([[valueReported({ value: 95.5 })]], 1);
+  }, 60_000);
+
+  it('is rejected naming the field, without echoing a 200 KB value, and changes nothing stored', async () => {
+    const seq = await headSeq(p);
+    const huge = 'a'.repeat(200 * 1024);
+    const report = valueReported({
+      value: 10.5,
+      observedAt: '2026-01-13T08:00:00+08:00',
+      blob: huge,
+    } as never);
+    const out = await p.ingest([report]);
+    expect(out.batchItemFailures).toEqual([]);
+    expect(p.rejected).toHaveLength(1);
+    const { rejection } = p.rejected[0]!;
+    expect(rejection.originalEventId).toBe(report.id);
+    expect(rejection.reasons).toEqual([
+      {
+        path: 'detail.blob',
+        code: 'unrecognized_keys',
+        message: { zh: expect.stringContaining('未知字段'), en: 'unknown field' },
+      },
+    ]);
+    expect(JSON.stringify(rejection).length).toBeLessThan(10_000);
+    expect(await headSeq(p)).toBe(seq);
+    expect(await headValue(p, 'hotline_satisfaction', 'lanzhou')).toBe(95.5);
+  });
+});
