@@ -1,4 +1,5 @@
-// The auditors' query API routes: one list for the HTTP API (infra) and the query function's router.
+// The query API's routes — the auditors' queries and the leaders' loop — in one list for the HTTP API (infra),
+// its IAM grants, and the query function's router.
 
 export const QUERY_ROUTES = {
   periods: { method: 'GET', path: '/schemes/{scheme}/periods' },
@@ -10,8 +11,42 @@ export const QUERY_ROUTES = {
 
 export type QueryRoute = keyof typeof QUERY_ROUTES;
 
+/** Who may call a route: the IAM grants (infra) and the function's own check of the caller both read this. */
+export type CallerKind = 'auditor' | 'leader' | 'department';
+
+/** The leaders' loop on the same API: notifications listed, one with its history, one acknowledged. */
+export const ALERT_ROUTES = {
+  notifications: {
+    method: 'GET',
+    path: '/schemes/{scheme}/notifications',
+    callers: ['auditor', 'leader', 'department'],
+  },
+  notification: {
+    method: 'GET',
+    path: '/schemes/{scheme}/notifications/{id}',
+    callers: ['auditor', 'leader', 'department'],
+  },
+  acknowledge: {
+    method: 'POST',
+    path: '/schemes/{scheme}/notifications/{id}/ack',
+    callers: ['leader', 'department'],
+  },
+} as const satisfies Record<string, { method: string; path: string; callers: readonly CallerKind[] }>;
+
+export type AlertRoute = keyof typeof ALERT_ROUTES;
+export type ApiRoute = QueryRoute | AlertRoute;
+
+/** Every route of the API; the auditors' query routes are callable by auditors only. */
+export const API_ROUTES: Record<ApiRoute, { method: string; path: string; callers: readonly CallerKind[] }> =
+  {
+    ...(Object.fromEntries(
+      Object.entries(QUERY_ROUTES).map(([name, r]) => [name, { ...r, callers: ['auditor'] }]),
+    ) as unknown as Record<QueryRoute, { method: string; path: string; callers: readonly CallerKind[] }>),
+    ...ALERT_ROUTES,
+  };
+
 /** The HTTP API route key (`GET /schemes/{scheme}/periods`) a request arrives with. */
-export function routeKey(route: QueryRoute): string {
-  const r = QUERY_ROUTES[route];
+export function routeKey(route: ApiRoute): string {
+  const r = API_ROUTES[route];
   return `${r.method} ${r.path}`;
 }

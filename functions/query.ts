@@ -3,8 +3,20 @@
 // the hash-chain verification — as JSON or CSV. Read-only; parameters are validated and a bad one is a
 // 400 that names it, in Chinese and English.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type QueryRoute, routeKey } from './query-routes.ts';
+import { ALERT_ROUTES, type AlertRoute, type QueryRoute, routeKey } from './query-routes.ts';
+import {
+  alertRoute,
+  CALLER_ROLES_ENV,
+  type Caller,
+  ConflictError,
+  callerOf,
+  ForbiddenError,
+  NotFoundError,
+  type NotificationReader,
+  parseCallerRoles,
+} from './shared/alert-routes.ts';
 import { csv } from './shared/csv.ts';
+import { NotificationStore } from './shared/notification-store.ts';
 import { BadRequestError, PATH, parse, QUERY, say, type Text } from './shared/query-params.ts';
 import { rankingRows } from './shared/ranking-rows.ts';
 import { defaultReader, log, logger } from './shared/runtime.ts';
@@ -20,6 +32,11 @@ export type SnapshotReader = Pick<AuditedReader, 'periods' | 'snapshots' | 'snap
 
 export interface QueryDeps {
   store: SnapshotReader;
+  /** The leaders' loop routes (absent: those routes answer 404). */
+  notifications?: NotificationReader;
+  /** IAM role name → caller, from the stack (CALLER_ROLES). */
+  callers?: ReadonlyMap<string, Caller>;
+  now?(): Date;
   log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
 }
 
@@ -218,9 +235,32 @@ const routes: Record<QueryRoute, Handler> = {
   },
 };
 
-const byRouteKey = new Map(
-  (Object.keys(routes) as QueryRoute[]).map((r) => [routeKey(r), routes[r]] as const),
-);
+// The leaders' loop: the routes' allowed callers come from the same table the IAM grants are made from.
+const alertHandlers = Object.fromEntries(
+  (Object.keys(ALERT_ROUTES) as AlertRoute[]).map((r) => [
+    r,
+    (async (event, deps) => {
+      if (!deps.notifications)
+        return problem(404, 'no_route', null, say('此部署没有预警提醒接口', 'no notification routes here'));
+      const answer = await alertRoute(
+        r,
+        event,
+        {
+          notifications: deps.notifications,
+          caller: callerOf(event, deps.callers ?? new Map()),
+          now: deps.now ?? (() => new Date()),
+        },
+        ALERT_ROUTES[r].callers,
+      );
+      return json(answer.status, answer.body);
+    }) satisfies Handler,
+  ]),
+) as Record<AlertRoute, Handler>;
+
+const byRouteKey = new Map<string, Handler>([
+  ...(Object.keys(routes) as QueryRoute[]).map((r) => [routeKey(r), routes[r]] as const),
+  ...(Object.keys(alertHandlers) as AlertRoute[]).map((r) => [routeKey(r), alertHandlers[r]] as const),
+]);
 
 export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDeps): Promise<Response> {
   const route = byRouteKey.get(event.routeKey);
@@ -246,6 +286,9 @@ export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDep
     return response;
   } catch (e) {
     if (e instanceof BadRequestError) return problem(400, 'bad_request', e.field, e.text);
+    if (e instanceof ForbiddenError) return problem(403, 'forbidden', null, e.text);
+    if (e instanceof NotFoundError) return problem(404, 'not_found', null, e.text);
+    if (e instanceof ConflictError) return problem(409, e.code, null, e.text);
     if (e instanceof IntegrityError) {
       // Not a client error and not a retryable one: the table no longer agrees with its hash chain.
       deps.log('error', 'integrity check failed', {
@@ -268,8 +311,17 @@ export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDep
   }
 }
 
+let callerRoles: Map<string, Caller> | undefined;
+
 /** Lambda entry point: no middleware, the logger gets the invocation context directly. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<Response> {
   logger.addContext(context);
-  return queryHandler(event, { store: new AuditedReader(defaultReader()), log });
+  const reader = defaultReader();
+  callerRoles ??= parseCallerRoles(process.env[CALLER_ROLES_ENV]);
+  return queryHandler(event, {
+    store: new AuditedReader(reader),
+    notifications: new NotificationStore(reader.db, reader.table),
+    callers: callerRoles,
+    log,
+  });
 }

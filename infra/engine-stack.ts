@@ -70,6 +70,7 @@ export class EngineStack extends Stack {
       table,
       logRetention,
       trustedPrincipals: config.trustedPrincipals,
+      departments: this.departments.departments,
     });
     this.schemas = new EventSchemas(this, 'EventSchemas', { registryName: `rankwatch-${config.stage}` });
 
@@ -104,6 +105,7 @@ export class EngineStack extends Stack {
 
     new CfnOutput(this, 'QueryApiUrl', { value: this.auditApi.api.apiEndpoint });
     new CfnOutput(this, 'AuditorRoleArn', { value: this.auditApi.auditorRole.roleArn });
+    new CfnOutput(this, 'LeaderRoleArn', { value: this.auditApi.leaderRole.roleArn });
     new CfnOutput(this, 'LeaderTopicArn', { value: this.alerts.topic.topicArn });
     for (const d of this.departments.departments) {
       new CfnOutput(this, `PublisherRole-${d.id}`, { value: d.role.roleArn });

@@ -12,27 +12,31 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { QUERY_ROUTES, type QueryRoute } from '../../functions/query-routes.ts';
+import { API_ROUTES, type ApiRoute, type CallerKind } from '../../functions/query-routes.ts';
+import { CALLER_ROLES_ENV } from '../../functions/shared/alert-routes.ts';
 import { TABLE_ENV } from '../../functions/shared/table.ts';
 import { trustedPrincipal } from './departments.ts';
-import { EngineFunction } from './function.ts';
+import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
 
 export interface AuditApiProps {
   table: ITable;
   logRetention: RetentionDays;
-  /** Who may assume the Auditor role; default: IAM principals of this account. */
+  /** Who may assume the Auditor and Leader roles; default: IAM principals of this account. */
   trustedPrincipals: readonly string[];
+  /** Department publisher roles, which may list and acknowledge their own indicators' notifications. */
+  departments: readonly { id: string; role: Role }[];
 }
 
 export class AuditApi extends Construct {
   readonly function: EngineFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  readonly routes: Record<QueryRoute, HttpRoute>;
+  readonly routes: Record<ApiRoute, HttpRoute>;
   readonly auditorRole: Role;
+  readonly leaderRole: Role;
 
   constructor(scope: Construct, id: string, props: AuditApiProps) {
     super(scope, id);
@@ -47,6 +51,10 @@ export class AuditApi extends Construct {
       environment: { [TABLE_ENV]: props.table.tableName },
     });
     props.table.grantReadData(this.function.fn);
+    // Acknowledging is one TransactWriteItems of conditional Puts (the state and its log item).
+    props.table.grant(this.function.fn, 'dynamodb:PutItem');
+    props.table.encryptionKey?.grantEncryptDecrypt(this.function.fn);
+    acknowledgeTableKeyWrites(this.function);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'rankwatch auditors query API (IAM)',
@@ -68,19 +76,57 @@ export class AuditApi extends Construct {
       description: 'rankwatch auditors: may call the query API (read-only) and nothing else',
       maxSessionDuration: Duration.hours(1),
     });
-    const entries = (Object.keys(QUERY_ROUTES) as QueryRoute[]).map((name) => {
-      const { path, method } = QUERY_ROUTES[name];
-      const [route] = this.api.addRoutes({ path, methods: [HttpMethod[method]], integration });
-      route!.grantInvoke(this.auditorRole);
+    this.leaderRole = new Role(this, 'Leader', {
+      assumedBy: trustedPrincipal(props.trustedPrincipals),
+      description: 'rankwatch leaders: may list, read and acknowledge notifications through the API',
+      maxSessionDuration: Duration.hours(1),
+    });
+    const callers: Record<CallerKind, Role[]> = {
+      auditor: [this.auditorRole],
+      leader: [this.leaderRole],
+      department: props.departments.map((d) => d.role),
+    };
+    const entries = (Object.keys(API_ROUTES) as ApiRoute[]).map((name) => {
+      const { path, method, callers: allowed } = API_ROUTES[name];
+      const [route] = this.api.addRoutes({
+        path,
+        methods: [HttpMethod[method as keyof typeof HttpMethod]],
+        integration,
+      });
+      // Not route.grantInvoke: it grants everything under the first path parameter (GET /schemes/*), which
+      // would give departments the auditors' routes. Here each route's own path, parameters as `*`.
+      const resource = `${this.api.arnForExecuteApi(method, '/')}${path.slice(1).replace(/\{[^}]+\}/g, '*')}`;
+      for (const kind of allowed)
+        for (const role of callers[kind])
+          role.addToPrincipalPolicy(
+            new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [resource] }),
+          );
       return [name, route!] as const;
     });
-    this.routes = Object.fromEntries(entries) as Record<QueryRoute, HttpRoute>;
+    // The function tells callers apart by the role they signed with (the route grants already narrowed them).
+    this.function.fn.addEnvironment(
+      CALLER_ROLES_ENV,
+      Stack.of(this).toJsonString({
+        [this.auditorRole.roleName]: 'auditor',
+        [this.leaderRole.roleName]: 'leader',
+        ...Object.fromEntries(props.departments.map((d) => [d.role.roleName, `department:${d.id}`])),
+      }),
+    );
+    this.routes = Object.fromEntries(entries) as Record<ApiRoute, HttpRoute>;
     // Route grants name the API's routes with `*` for the stage and for path parameters ({scheme}, ...).
     const apiId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
-    Validations.of(this.auditorRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/*/GET/schemes/*]`,
-      reason:
-        'execute-api:Invoke on the query routes only: the wildcards stand for the stage and the path parameters ({scheme}, {period}, {entity}).',
-    });
+    // Each route's grant has wildcards for the stage and the path parameters; acknowledged per role and route.
+    const reason =
+      'execute-api:Invoke on the routes this caller may use only: the wildcards stand for the stage and the path parameters ({scheme}, {period}, {entity}, {id}).';
+    for (const kind of Object.keys(callers) as CallerKind[])
+      for (const role of callers[kind])
+        Validations.of(role).acknowledge(
+          ...(Object.values(API_ROUTES) as { method: string; path: string; callers: readonly CallerKind[] }[])
+            .filter((r) => r.callers.includes(kind))
+            .map((r) => ({
+              id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/*/${r.method}${r.path.replace(/\{[^}]+\}/g, '*')}]`,
+              reason,
+            })),
+        );
   }
 }

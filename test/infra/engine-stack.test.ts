@@ -13,7 +13,7 @@ import {
   schemaFileName,
 } from '../../events/index.ts';
 import { readSample } from '../../events/samples.ts';
-import { QUERY_ROUTES } from '../../functions/query-routes.ts';
+import { API_ROUTES } from '../../functions/query-routes.ts';
 import { OBSERVED_AT_TOLERANCE_ENV } from '../../functions/shared/department-reports.ts';
 import { STREAM_KIND_PREFIX } from '../../functions/shared/table.ts';
 import { registrySchemaName } from '../../infra/constructs/event-schemas.ts';
@@ -438,10 +438,10 @@ type Statement = {
 describe('the auditors’ query API', () => {
   const [queryId, query] = functionOf('rankwatch-query');
 
-  it('requires IAM authorisation on every route and serves exactly the query routes', () => {
+  it('requires IAM authorisation on every route and serves exactly the query and notification routes', () => {
     const routes = resources(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(
-      Object.values(QUERY_ROUTES)
+      Object.values(API_ROUTES)
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     );
@@ -459,7 +459,7 @@ describe('the auditors’ query API', () => {
     });
   });
 
-  it('is served by the query function, which may only read the table', () => {
+  it('is served by the query function, which may read the table and write only acknowledgements (conditional Puts)', () => {
     t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       IntegrationUri: getAtt(queryId),
@@ -468,9 +468,38 @@ describe('the auditors’ query API', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']),
     );
-    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+    expect(actions).toContain('dynamodb:PutItem');
+    for (const write of ['UpdateItem', 'DeleteItem', 'BatchWriteItem'])
       expect(actions).not.toContain(`dynamodb:${write}`);
-    expect(actions.filter((a) => a.startsWith('kms:'))).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(query.Properties.Environment.Variables.CALLER_ROLES).toBeDefined();
+  });
+
+  /** The route paths a role may invoke, as `METHOD path` (path parameters as `*`). */
+  const invokable = (logicalPrefix: string) => {
+    const [role] = resources(t, 'AWS::IAM::Role').find(([id]) => id.startsWith(logicalPrefix))!;
+    return resources(t, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: Json }[])
+      .filter((st) => st.Action === 'execute-api:Invoke')
+      .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]))
+      .map((r: Json) => {
+        const text =
+          typeof r === 'string'
+            ? r
+            : (r['Fn::Join'][1] as Json[]).filter((x) => typeof x === 'string').join('');
+        return text.slice(text.indexOf('/*/') + 3);
+      })
+      .sort();
+  };
+
+  it('grants each route to the callers it names: auditors read, leaders and departments also acknowledge', () => {
+    const ack = 'POST/schemes/*/notifications/*/ack';
+    expect(invokable('AuditApiAuditor')).not.toContain(ack);
+    expect(invokable('AuditApiAuditor')).toContain('GET/schemes/*/notifications');
+    expect(invokable('AuditApiLeader')).toEqual(
+      ['GET/schemes/*/notifications', 'GET/schemes/*/notifications/*', ack].sort(),
+    );
+    expect(invokable('DepartmentsPublisherhotline12345')).toEqual(invokable('AuditApiLeader'));
   });
 
   it('may be called by the Auditor role, which may do nothing else', () => {
