@@ -49,27 +49,32 @@ export async function checkedManifests(
   scheme: string,
   period: string,
 ): Promise<ManifestItem[]> {
-  const all = (await reader.manifests(scheme, period)).sort((a, b) => a.seq - b.seq);
-  all.forEach((m, i) => {
-    const expected = i + 1;
-    const id = snapshotId(scheme, period, expected);
-    const key = keys.manifest(scheme, period, expected);
-    if (m.seq !== expected || m.PK !== key.PK || m.SK !== key.SK)
-      throw new IntegrityError(
-        id,
-        `manifest ${m.PK} ${m.SK} says seq ${m.seq}, where #${expected} was expected`,
-      );
-    const before = all[i - 1];
-    const previous = before?.hash ?? null;
-    if (m.previousHash !== previous)
-      throw new IntegrityError(id, `previous hash ${m.previousHash} ≠ ${previous}`);
-    if (before && !(m.recordedAt >= before.recordedAt))
-      throw new IntegrityError(
-        id,
-        `recorded at ${m.recordedAt}, before #${before.seq} (${before.recordedAt})`,
-      );
-  });
+  const all = await sortedManifests(reader, scheme, period);
+  all.forEach((_, i) => checkLink(scheme, period, all, i));
   return all;
+}
+
+async function sortedManifests(reader: Pick<Reader, 'manifests'>, scheme: string, period: string) {
+  return (await reader.manifests(scheme, period)).sort((a, b) => a.seq - b.seq);
+}
+
+/** Manifest i against its place and the one before it (see checkedManifests). */
+function checkLink(scheme: string, period: string, all: readonly ManifestItem[], i: number): void {
+  const m = all[i]!;
+  const expected = i + 1;
+  const id = snapshotId(scheme, period, expected);
+  const key = keys.manifest(scheme, period, expected);
+  if (m.seq !== expected || m.PK !== key.PK || m.SK !== key.SK)
+    throw new IntegrityError(
+      id,
+      `manifest ${m.PK} ${m.SK} says seq ${m.seq}, where #${expected} was expected`,
+    );
+  const before = all[i - 1];
+  const previous = before?.hash ?? null;
+  if (m.previousHash !== previous)
+    throw new IntegrityError(id, `previous hash ${m.previousHash} ≠ ${previous}`);
+  if (before && !(m.recordedAt >= before.recordedAt))
+    throw new IntegrityError(id, `recorded at ${m.recordedAt}, before #${before.seq} (${before.recordedAt})`);
 }
 
 /**
@@ -104,8 +109,30 @@ export async function checkedBody(reader: Pick<Reader, 'readText'>, m: ManifestI
   return body;
 }
 
-/** The head of a period must point at its last snapshot. */
-function checkHead(
+/** The head of a period must point at its last snapshot, and carry that snapshot's standings. */
+async function checkHead(
+  reader: Pick<Reader, 'readText'>,
+  scheme: string,
+  period: string,
+  head: HeadItem | undefined,
+  last: { manifest: ManifestItem; body: SnapshotBody } | undefined,
+) {
+  checkHeadPointer(scheme, period, head, last?.manifest);
+  if (!head || !last) return;
+  // The watched entities' standings the next assessment compares with (alerts are decided from them).
+  const where = `${scheme}|${period}|head`;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(head.standings ?? (await reader.readText(head.standingsChunks ?? [])));
+  } catch (e) {
+    throw new IntegrityError(where, `standings unreadable: ${(e as Error).message}`);
+  }
+  const expected = (last.body.results as { standings?: unknown }).standings;
+  if (canonicalJson(stored) !== canonicalJson(expected))
+    throw new IntegrityError(where, `head standings differ from snapshot #${last.manifest.seq}'s`);
+}
+
+function checkHeadPointer(
   scheme: string,
   period: string,
   head: HeadItem | undefined,
@@ -155,12 +182,19 @@ export async function verifyStore(reader: Reader, scheme: string, period?: strin
   let head: string | null = null;
   try {
     for (const p of periods) {
-      const manifests = await checkedManifests(reader, scheme, p);
+      const manifests = await sortedManifests(reader, scheme, p);
       // entity → SK → digest of the item the projection should hold; the bodies themselves are not kept.
       const expected = new Map<string, Map<string, string>>();
       const bySeq = new Map<number, ManifestItem>();
-      for (const m of manifests) {
-        const body = await checkedBody(reader, m);
+      let last: { manifest: ManifestItem; body: SnapshotBody } | undefined;
+      for (const [i, m] of manifests.entries()) {
+        // Its body first: a manifest whose own hash was changed is named, not the next one linking to it.
+        if (m.seq === i + 1) {
+          const body = await checkedBody(reader, m);
+          checkLink(scheme, p, manifests, i);
+          last = { manifest: m, body };
+        } else checkLink(scheme, p, manifests, i);
+        const body = last!.body;
         checked++;
         bySeq.set(m.seq, m);
         body.inputs.entities.forEach((entity, e) => {
@@ -170,7 +204,7 @@ export async function verifyStore(reader: Reader, scheme: string, period?: strin
           own.set(item.SK, digest(item));
         });
       }
-      checkHead(scheme, p, heads.get(p), manifests.at(-1));
+      await checkHead(reader, scheme, p, heads.get(p), last);
       await inGroups([...expected.keys()], 8, async (entity) => {
         const want = expected.get(entity)!;
         const stored = await reader.projectionItems(scheme, entity, p);

@@ -567,6 +567,7 @@ describe('the query API over the DynamoDB store', () => {
               ...last,
               PK: keys.head(SCHEME, PERIOD).PK,
               SK: keys.head(SCHEME, PERIOD).SK,
+              standings: JSON.stringify(body(last.seq, last.recordedAt).results.standings),
             }
           : undefined,
     }));
