@@ -50,7 +50,7 @@ export async function checkedManifests(
   period: string,
 ): Promise<ManifestItem[]> {
   const all = await sortedManifests(reader, scheme, period);
-  all.forEach((_, i) => checkLink(scheme, period, all, i));
+  for (let i = 0; i < all.length; i++) checkLink(scheme, period, all, i);
   return all;
 }
 
