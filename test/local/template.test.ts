@@ -312,10 +312,13 @@ describe('the rankwatch app as synthesised', () => {
     ]);
     expect(model.httpApis[0]!.routes.map((r) => r.routeKey).sort()).toEqual([
       'GET /schemes/{scheme}/entities/{entity}/history',
+      'GET /schemes/{scheme}/notifications',
+      'GET /schemes/{scheme}/notifications/{id}',
       'GET /schemes/{scheme}/periods',
       'GET /schemes/{scheme}/periods/{period}/snapshot',
       'GET /schemes/{scheme}/periods/{period}/snapshots',
       'GET /schemes/{scheme}/verify',
+      'POST /schemes/{scheme}/notifications/{id}/ack',
     ]);
   });
 
