@@ -811,15 +811,20 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             } catch (e) {
               if (!(e instanceof AwsApiError)) throw e;
               return {
-                status: 403,
-                message: e.code === 'MissingAuthenticationTokenException' ? 'Forbidden' : e.message,
+                refused: {
+                  status: 403,
+                  message: e.code === 'MissingAuthenticationTokenException' ? 'Forbidden' : e.message,
+                },
               };
             }
             const target = { region, account, apiId: api.id, ...route };
-            if (mayInvokeRoute(who, target)) return undefined;
+            if (mayInvokeRoute(who, target))
+              return { caller: { accessKey: who.accessKeyId, accountId: account, userArn: who.arn } };
             return {
-              status: 403,
-              message: `User: ${who.arn} is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:${region}:${account}:${api.id}/${route.stage}/${route.method}${route.path}`,
+              refused: {
+                status: 403,
+                message: `User: ${who.arn} is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:${region}:${account}:${api.id}/${route.stage}/${route.method}${route.path}`,
+              },
             };
           },
           ...(controlUrl === '' ? { extra: control } : {}),

@@ -21,6 +21,14 @@ export interface HttpApiRefusal {
   message: string;
 }
 
+/** Who signed an allowed request, as the IAM authoriser puts it in `requestContext.authorizer.iam`. */
+export interface HttpApiCaller {
+  accessKey: string;
+  accountId: string;
+  /** The principal's ARN (a role's `arn:aws:iam::…:role/NAME`, a user's `…:user/NAME`). */
+  userArn: string;
+}
+
 export interface HttpApiServerOptions {
   apiId: string;
   routes: readonly HttpApiRoute[];
@@ -28,11 +36,11 @@ export interface HttpApiServerOptions {
   account?: string;
   port?: number;
   host?: string;
-  /** Decides an AWS_IAM route's request (undefined lets it through); without it such routes are open. */
+  /** Decides an AWS_IAM route's request: the caller it lets through, or a refusal; without it such routes are open. */
   authorise?(
     request: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer },
     route: { routeKey: string; method: string; path: string; stage: string },
-  ): Promise<HttpApiRefusal | undefined>;
+  ): Promise<{ caller: HttpApiCaller } | { refused: HttpApiRefusal }>;
   /** Requests under this path prefix go to `extra` instead (the engine's own control routes). */
   extra?: { prefix: string; handle(request: IncomingMessage, response: ServerResponse): Promise<void> };
 }
@@ -102,20 +110,22 @@ export async function startHttpApiServer(options: HttpApiServerOptions): Promise
       return;
     }
     const body = await readBody(request);
+    let caller: HttpApiCaller | undefined;
     if (match.r.route.authorizationType === 'AWS_IAM' && options.authorise) {
-      const refused = await options.authorise(
+      const decided = await options.authorise(
         { method, url: request.url ?? '/', headers: request.headers, body },
         { routeKey: match.r.route.routeKey, method, path: url.pathname, stage: '$default' },
       );
-      if (refused) {
+      if ('refused' in decided) {
         send(
           response,
-          refused.status,
+          decided.refused.status,
           { 'content-type': 'application/json', 'x-amzn-errortype': 'ForbiddenException' },
-          JSON.stringify({ message: refused.message }),
+          JSON.stringify({ message: decided.refused.message }),
         );
         return;
       }
+      caller = decided.caller;
     }
     const now = Date.now();
     const headers: Record<string, string> = {};
@@ -136,6 +146,22 @@ export async function startHttpApiServer(options: HttpApiServerOptions): Promise
       ...(match.r.names.length ? { pathParameters } : {}),
       requestContext: {
         accountId: options.account ?? '000000000000',
+        // API Gateway's IAM authoriser context: the functions tell callers apart by userArn.
+        ...(caller
+          ? {
+              authorizer: {
+                iam: {
+                  accessKey: caller.accessKey,
+                  accountId: caller.accountId,
+                  callerId: caller.accessKey,
+                  cognitoIdentity: null,
+                  principalOrgId: null,
+                  userArn: caller.userArn,
+                  userId: caller.accessKey,
+                },
+              },
+            }
+          : {}),
         apiId: options.apiId,
         domainName: headers.host ?? 'localhost',
         domainPrefix: (headers.host ?? 'localhost').split('.')[0],

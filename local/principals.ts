@@ -6,7 +6,7 @@
 //   principal         access key (secret: the key + "-secret")   role in the template
 //   department <id>   LOCALDEPT<id>, e.g. LOCALDEPThotline12345   PublisherRole-<id>: PutEvents as dept.<id> only
 //   auditor           LOCALAUDITOR                                Auditor role: execute-api:Invoke on the query routes
-//   leader            LOCALLEADER                                 none: leaders read alerts (SNS); may not publish or query
+//   leader            LOCALLEADER                                 Leader role: execute-api:Invoke on the notification routes
 //   function <name>   LOCALFN<name without dashes>                the function's execution role (the relay's publishes as the engine)
 //   operator          local (secret local)                        an administrator of the account (Allow *), still bound by
 //                                                                 the bus policy's Deny (no department or engine source)
@@ -114,7 +114,10 @@ export function localPrincipals(model: LocalModel): LocalPrincipals {
     add('department', department, arn, departmentCredentials(department));
   const auditor = [...security.roles.values()].find((r) => /Auditor/.test(r.logicalId));
   if (auditor) add('auditor', 'auditor', auditor.arn, AUDITOR_CREDENTIALS);
-  add('leader', 'leader', `arn:aws:iam::${account}:user/rankwatch-leader`, LEADER_CREDENTIALS, []);
+  // The template's Leader role (acknowledges through the API); a leader user with no rights if there is none.
+  const leader = [...security.roles.values()].find((r) => /Leader/.test(r.logicalId));
+  if (leader) add('leader', 'leader', leader.arn, LEADER_CREDENTIALS);
+  else add('leader', 'leader', `arn:aws:iam::${account}:user/rankwatch-leader`, LEADER_CREDENTIALS, []);
   for (const [fn, arn] of security.functionRoles) add('function', fn, arn, functionCredentials(fn));
   add('operator', 'operator', `arn:aws:iam::${account}:user/rankwatch-operator`, OPERATOR_CREDENTIALS, [
     { Effect: 'Allow', Action: '*', Resource: '*' },

@@ -20,7 +20,13 @@ import { JAVA_MISSING } from '../../local/dynamodb-local.ts';
 import { type Engine, startEngine } from '../../local/engine.ts';
 import type { EventBridgeEvent } from '../../local/eventbridge/bus.ts';
 import { PortInUseError, portIsFree } from '../../local/ports.ts';
-import { departmentCredentials } from '../../local/principals.ts';
+import {
+  AUDITOR_CREDENTIALS,
+  type Credentials,
+  departmentCredentials,
+  LEADER_CREDENTIALS,
+  signedHeaders,
+} from '../../local/principals.ts';
 import { synthRankwatch } from '../support/cdk.ts';
 import { expectedSentAlerts, sentKey } from '../support/sent-alerts.ts';
 import { expectSnapshotMatches } from '../support/snapshot-tables.ts';
@@ -149,6 +155,72 @@ describe('the Gansu scenario played through the local engine', () => {
       ],
     });
     expect((w16[0]!.detail.message as { zh: string }).zh).toContain('已合并');
+  });
+
+  it('answers the notification routes by the caller’s signature: a department sees its own indicators’ only, the auditor may not acknowledge, a leader acknowledges once', async () => {
+    const api = Object.values(engine.endpoints.apis)[0]!;
+    const call = async (credentials: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const url = `${api}/schemes/${scheme.id}${path}`;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const headers = await signedHeaders(
+        credentials,
+        {
+          method,
+          url,
+          ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
+        },
+        { service: 'execute-api', region: 'us-east-1' },
+      );
+      const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    type Listed = { notification: { id: string; owner?: string; scope: string }; status: string };
+    const all = await call(LEADER_CREDENTIALS, 'GET', '/notifications');
+    expect(all.status).toBe(200);
+    const states = all.body.notifications as Listed[];
+    // Every notification the relay sent is stored and listed to a leader.
+    const sent = busEvents.filter((e) => e['detail-type'] === 'Ranking.Slipped');
+    expect(states.map((s) => s.notification.id).sort()).toEqual(
+      [...new Set(sent.map((e) => e.detail.notificationId as string))].sort(),
+    );
+    const owned = states.find((s) => s.notification.owner !== undefined)!;
+    const owner = owned.notification.owner!;
+    const mine = await call(departmentCredentials(owner), 'GET', '/notifications');
+    expect(mine.status).toBe(200);
+    const mineIds = (mine.body.notifications as Listed[]).map((s) => s.notification.id).sort();
+    expect(mineIds).toEqual(
+      states
+        .filter((s) => s.notification.owner === owner)
+        .map((s) => s.notification.id)
+        .sort(),
+    );
+    const other = states.find((s) => s.notification.owner !== owner)!;
+    expect(
+      (await call(departmentCredentials(owner), 'GET', `/notifications/${other.notification.id}`)).status,
+    ).toBe(404);
+    // The auditor reads but the template grants it no acknowledge route: API Gateway refuses it.
+    expect((await call(AUDITOR_CREDENTIALS, 'GET', `/notifications/${owned.notification.id}`)).status).toBe(
+      200,
+    );
+    expect(
+      (await call(AUDITOR_CREDENTIALS, 'POST', `/notifications/${owned.notification.id}/ack`, { by: '审计' }))
+        .status,
+    ).toBe(403);
+    const lanzhou = states.find((s) => s.notification.scope === 'overall' && s.status !== 'acknowledged')!;
+    const ack = await call(LEADER_CREDENTIALS, 'POST', `/notifications/${lanzhou.notification.id}/ack`, {
+      by: '王局长',
+      note: '本周整改',
+    });
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({
+      status: 'acknowledged',
+      acknowledged: { by: '王局长', note: '本周整改' },
+    });
+    const again = await call(LEADER_CREDENTIALS, 'POST', `/notifications/${lanzhou.notification.id}/ack`, {
+      by: '李副局长',
+    });
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).toContain('王局长');
   });
 
   it('projects every snapshot into per-entity history through the stream-triggered function', async () => {
