@@ -23,6 +23,9 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch test-pattern (--pattern JSON | --rule NAME) --event JSON   测试事件模式 / TestEventPattern
   rankwatch alerts [--open] [--department D]          预警提醒及其状态 / notifications and their state
   rankwatch ack ID --by NAME [--note TEXT]            确认预警提醒 / acknowledge a notification
+  rankwatch silence --entity E --scope S --rule R --until T --reason TEXT
+                                                      静默：记录但不发送 / silence: recorded, not sent
+  rankwatch silences [--all]                          生效的静默 / silences in force
   rankwatch tick [--rule NAME]                        立即触发定时规则 / fire scheduled rules now
   rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
 
@@ -151,6 +154,28 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         });
         const { ackCommand } = await import('./commands/alerts.ts');
         return await ackCommand(positionals[0], values, io);
+      }
+      case 'silence':
+      case 'silences': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...TARGET_OPTIONS,
+            scheme: { type: 'string' },
+            entity: { type: 'string' },
+            scope: { type: 'string' },
+            rule: { type: 'string' },
+            until: { type: 'string' },
+            reason: { type: 'string' },
+            by: { type: 'string' },
+            at: { type: 'string' },
+            all: { type: 'boolean' },
+            format: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { silenceCommand, silencesCommand } = await import('./commands/alerts.ts');
+        return command === 'silence' ? await silenceCommand(values, io) : await silencesCommand(values, io);
       }
       case 'standings':
       case 'history':

@@ -122,7 +122,8 @@ export async function publishOutboxItem(item: Record<string, unknown>, deps: Rel
     deps,
     events.map((e) => e.id),
   );
-  const pending = events.filter((e) => !sent.has(e.id));
+  // A silenced notification's event is recorded above (its state) and never sent.
+  const pending = events.filter((e) => e.silenced === undefined && !sent.has(e.id));
   const pointer = { PK: item.PK as string, SK: item.SK as string };
   const byEntry = new Map<PutEventsRequestEntry, OutboxEvent>();
   const entries = pending.map((ev) => {

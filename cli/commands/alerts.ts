@@ -1,11 +1,15 @@
 // The leaders' loop on the command line: `rankwatch alerts` lists the notifications with their state, level
 // and age (who acknowledged what), `rankwatch ack ID --by NAME` acknowledges one — the same version-checked
-// change the engine makes, so a second acknowledgement is told who was first.
+// change the engine makes, so a second acknowledgement is told who was first; `rankwatch silence` stores a
+// silence and `rankwatch silences` lists them.
 
+import { userInfo } from 'node:os';
 import { acknowledge, type NotificationState } from '../../domain/lifecycle.ts';
 import { RULE_NAMES, SEVERITY_NAMES } from '../../domain/messages.ts';
 import { displayName, type Scheme } from '../../domain/scheme.ts';
+import { parseSilence, type Silence, SilenceValidationError, silenceActive } from '../../domain/silences.ts';
 import { NotificationStore, TransitionRefusedError } from '../../functions/shared/notification-store.ts';
+import { SilenceStore, silenceId } from '../../functions/shared/silence-store.ts';
 import { resolveTarget, schemeOf, type TargetOptions } from '../engine-client.ts';
 import { type CommandIo, UsageError } from '../io.ts';
 import { table } from '../text.ts';
@@ -124,4 +128,125 @@ export async function ackCommand(
     }
     throw e;
   }
+}
+
+export interface SilenceOptions extends TargetOptions {
+  scheme?: string;
+  entity?: string;
+  scope?: string;
+  rule?: string;
+  until?: string;
+  reason?: string;
+  by?: string;
+  at?: string;
+  all?: boolean;
+  format?: string;
+}
+
+export const silenceUsage =
+  'rankwatch silence [--entity E] [--scope overall|INDICATOR] [--rule R] --until T --reason TEXT [--by NAME] [--scheme ID] [--aws --table T]';
+export const silencesUsage = 'rankwatch silences [--all] [--scheme ID] [--format json] [--aws --table T]';
+
+async function silencesOf(opts: SilenceOptions, usage: string) {
+  const { schemeId, scheme, notifications } = await notificationsOf(opts, usage);
+  return { schemeId, scheme, silences: new SilenceStore(notifications.db, notifications.table) };
+}
+
+/** `rankwatch silence`: stores a silence; notifications it covers are recorded, not sent, until it expires. */
+export async function silenceCommand(opts: SilenceOptions, io: CommandIo): Promise<number> {
+  const at = opts.at ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(at)))
+    throw new UsageError(`--at must be an ISO time (got "${opts.at}")`, silenceUsage);
+  if (opts.entity === undefined && opts.scope === undefined && opts.rule === undefined)
+    throw new UsageError(
+      'name at least one of --entity, --scope, --rule: a silence of everything would hide every slip',
+      silenceUsage,
+    );
+  const { schemeId, scheme, silences } = await silencesOf(opts, silenceUsage);
+  if (!scheme) throw new UsageError(`scheme "${schemeId}" is not stored`, silenceUsage);
+  const createdAt = new Date(at).toISOString();
+  const input = {
+    scheme: schemeId,
+    entity: opts.entity,
+    scope: opts.scope,
+    rule: opts.rule,
+    until: opts.until,
+    reason: opts.reason,
+    by: opts.by ?? userInfo().username,
+    createdAt,
+  };
+  let silence: Silence;
+  try {
+    const parsed = parseSilence(
+      { ...input, id: '' },
+      { entities: scheme.entities.map((e) => e.id), indicators: scheme.indicators.map((i) => i.id) },
+    );
+    silence = { ...parsed, id: silenceId(parsed) };
+  } catch (e) {
+    if (e instanceof SilenceValidationError) throw new UsageError(`--${e.field}: ${e.message}`, silenceUsage);
+    throw e;
+  }
+  const { created } = await silences.put(silence);
+  io.stdout(
+    `${created ? '已静默 / silenced' : '已存在 / already stored'}: ${silence.id} · ${describeSilence(silence, scheme)} · 至 until ${silence.until} · ${silence.by}: ${silence.reason}\n`,
+  );
+  return 0;
+}
+
+/** What a silence covers, Chinese first. */
+function describeSilence(s: Silence, scheme: Scheme | undefined): string {
+  const entity = s.entity
+    ? displayName(
+        scheme?.entities.find((e) => e.id === s.entity)?.name ?? { zh: s.entity, en: s.entity },
+        'zh',
+        s.entity,
+      )
+    : '所有单位 any entity';
+  const scope =
+    s.scope === undefined
+      ? '所有范围 any scope'
+      : s.scope === 'overall'
+        ? '总排名 overall'
+        : displayName(
+            scheme?.indicators.find((i) => i.id === s.scope)?.name ?? { zh: s.scope, en: s.scope },
+            'zh',
+            s.scope,
+          );
+  const rule = s.rule ? `${RULE_NAMES[s.rule].zh} / ${RULE_NAMES[s.rule].en}` : '所有规则 any rule';
+  return `${entity} · ${scope} · ${rule}`;
+}
+
+/** `rankwatch silences`: the silences in force (or every stored one with --all). */
+export async function silencesCommand(opts: SilenceOptions, io: CommandIo): Promise<number> {
+  if (opts.format !== undefined && opts.format !== 'json' && opts.format !== 'table')
+    throw new UsageError(`--format must be table or json (got "${opts.format}")`, silencesUsage);
+  const at = opts.at ?? new Date().toISOString();
+  const { schemeId, scheme, silences } = await silencesOf(opts, silencesUsage);
+  const list = opts.all ? await silences.list(schemeId) : await silences.active(schemeId, at);
+  if (opts.format === 'json') {
+    io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  if (!list.length) {
+    io.stdout(opts.all ? '没有静默 / no silences stored\n' : '没有生效的静默 / no silence in force\n');
+    return 0;
+  }
+  io.stdout(
+    `${table(
+      ['编号 id', '范围 covers', '至 until', '设置人 by', '原因 reason', '状态 state'],
+      list.map((s) => [
+        s.id,
+        describeSilence(s, scheme),
+        s.until,
+        s.by,
+        s.reason,
+        silenceActive(s, at)
+          ? '生效 in force'
+          : Date.parse(at) < Date.parse(s.createdAt)
+            ? '未开始 not yet'
+            : '已过期 expired',
+      ]),
+    )}\n`,
+  );
+  return 0;
 }

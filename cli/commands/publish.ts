@@ -332,7 +332,10 @@ export async function publishCommand(opts: PublishOptions, io: CommandIo): Promi
       shown.add(key);
       for (const a of await alertsOf(store, schemeId, event.period, o.seq)) {
         const message = (a.detail as { message?: { zh: string; en: string } }).message;
-        io.stdout(`    ⚑ ${a.detailType}: ${message ? message[lang] : String(a.detail.alertKey)}\n`);
+        const silenced = a.silenced ? ` [已静默，未发送 / silenced, not sent: ${a.silenced}]` : '';
+        io.stdout(
+          `    ⚑ ${a.detailType}: ${message ? message[lang] : String(a.detail.alertKey)}${silenced}\n`,
+        );
       }
     }
   }

@@ -5,9 +5,11 @@ import type { Observation } from '../../domain/observations.ts';
 import { periodOrdinal } from '../../domain/period.ts';
 import { alertStateChanges, recordAssessment } from '../../domain/record.ts';
 import type { Scheme } from '../../domain/scheme.ts';
+import type { Silence } from '../../domain/silences.ts';
 import type { DepartmentReport } from './department-reports.ts';
 import { type DynamoAssessmentStore, HeadConflictError } from './dynamo-store.ts';
 import { eventsForRecorded } from './outbox.ts';
+import { SilenceStore } from './silence-store.ts';
 
 /** What writing needs: the store, the clock, logs, metrics and the in-process retry budget. */
 export interface WriterDeps {
@@ -33,6 +35,17 @@ export async function recordGroups(
   deps: WriterDeps,
 ): Promise<Set<string>> {
   const failures = new Set<string>();
+  // The silences in force now, read once per scheme for the whole batch (a notification they cover is
+  // recorded, not sent).
+  const silencesBy = new Map<string, Promise<Silence[]>>();
+  const silences = (schemeId: string) => {
+    let held = silencesBy.get(schemeId);
+    if (!held) {
+      held = new SilenceStore(deps.store.db, deps.store.table).active(schemeId, deps.now().toISOString());
+      silencesBy.set(schemeId, held);
+    }
+    return held;
+  };
   for (const group of groups) {
     const scheme = schemes.get(group[0]!.scheme)!;
     const period = group[0]!.period;
@@ -40,7 +53,7 @@ export async function recordGroups(
     const attempts = deps.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        const written = await applyGroup(scheme, period, observations, deps);
+        const written = await applyGroup(scheme, period, observations, await silences(scheme.id), deps);
         deps.metric('ObservationsApplied', observations.length);
         if (written) {
           deps.metric('SnapshotsWritten', 1);
@@ -72,7 +85,7 @@ export async function recordGroups(
     const scheme = schemes.get(schemeId)!;
     const touched = applied.map((g) => g[0]!.period);
     try {
-      const written = await propagate(scheme, touched, deps);
+      const written = await propagate(scheme, touched, await silences(schemeId), deps);
       if (written) deps.metric('SnapshotsWritten', written);
     } catch (e) {
       deps.log('error', 'later periods not re-assessed; the records will be retried', {
@@ -90,6 +103,7 @@ async function applyGroup(
   scheme: Scheme,
   period: string,
   observations: Observation[],
+  silences: readonly Silence[],
   deps: WriterDeps,
   force = false,
 ): Promise<{ seq: number; alerts: number } | null> {
@@ -120,7 +134,7 @@ async function applyGroup(
     expectedSeq: ctx.head?.seq ?? 0,
     alertChanges: alertStateChanges(result),
     alerts: ctx.alerts,
-    events: (hash) => eventsForRecorded(scheme, result, hash, ctx.head?.hash ?? null),
+    events: (hash) => eventsForRecorded(scheme, result, hash, ctx.head?.hash ?? null, silences),
   });
   return { seq: result.body.seq, alerts: result.alertEvents.length };
 }
@@ -130,7 +144,12 @@ async function applyGroup(
  * depend on delivery order. Periods up to the last touched one are always re-assessed; after it, the
  * first period whose results come out unchanged ends the cascade. Returns the snapshots written.
  */
-async function propagate(scheme: Scheme, touched: readonly string[], deps: WriterDeps): Promise<number> {
+async function propagate(
+  scheme: Scheme,
+  touched: readonly string[],
+  silences: readonly Silence[],
+  deps: WriterDeps,
+): Promise<number> {
   const kind = scheme.periodKind;
   const ord = (p: string) => periodOrdinal(kind, p);
   const first = Math.min(...touched.map(ord));
@@ -143,7 +162,7 @@ async function propagate(scheme: Scheme, touched: readonly string[], deps: Write
     let result: { seq: number } | null = null;
     for (let attempt = 1; ; attempt++) {
       try {
-        result = await applyGroup(scheme, q, [], deps, true);
+        result = await applyGroup(scheme, q, [], silences, deps, true);
         break;
       } catch (e) {
         if (!(e instanceof HeadConflictError) || attempt >= (deps.attempts ?? 3)) throw e;

@@ -24,6 +24,7 @@ import {
 } from '../../domain/notifications.ts';
 import type { Recorded } from '../../domain/record.ts';
 import type { Scheme } from '../../domain/scheme.ts';
+import type { Silence } from '../../domain/silences.ts';
 import type { Slip, Transition } from '../../domain/slips.ts';
 import { OVERALL } from '../../domain/standings.ts';
 import {
@@ -49,6 +50,8 @@ export interface OutboxEvent {
    * every notification leaders receive can be acknowledged and escalated. Not part of what is sent.
    */
   opens?: NotificationState;
+  /** A silence covers the notification this event announces: the relay records it (`opens`) and sends nothing. */
+  silenced?: string;
 }
 
 /** A stable event id from its parts (hex, 32 chars). */
@@ -99,6 +102,7 @@ export function eventsForRecorded(
   r: Recorded,
   hash: string,
   previousHash: string | null,
+  silences: readonly Silence[] = [],
 ): OutboxEvent[] {
   const names = schemeNames(scheme);
   const { body } = r;
@@ -133,9 +137,10 @@ export function eventsForRecorded(
   // scope and period, after inhibition), not one per rule; every rule keeps its own alert state and key.
   const notifications = groupNotifications(
     r.alertEvents,
-    schemeGroupContext(scheme, { seq: body.seq, at: body.recordedAt }),
+    schemeGroupContext(scheme, { seq: body.seq, at: body.recordedAt }, silences),
   );
-  for (const n of notifications) if (n.silencedBy === undefined) events.push(notificationEvent(n));
+  // A silenced notification is recorded (its state, status silenced) but not sent.
+  for (const n of notifications) events.push(notificationEvent(n));
   for (const a of r.alertEvents) if (a.kind !== 'slipped') events.push(alertEvent(a));
   return events;
 
@@ -176,7 +181,11 @@ export function eventsForRecorded(
       gap: event.detail.gap,
       prescriptions: event.detail.prescriptions,
     } as NotificationContext;
-    return { ...event, opens: openState({ ...n, context }) };
+    return {
+      ...event,
+      opens: openState({ ...n, context }),
+      ...(n.silencedBy === undefined ? {} : { silenced: n.silencedBy }),
+    };
   }
 
   /** Fields every alert event shares: ids, where, and what was compared. */

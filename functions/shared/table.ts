@@ -67,6 +67,9 @@ export const keys = {
     SK: `V#${seq(version)}`,
   }),
   notificationLogPartition: (scheme: string, id: string) => `NOTIFLOG#${scheme}#${id}`,
+  /** A silence (Alertmanager's): matching notifications are recorded, not sent, until it expires. */
+  silence: (scheme: string, id: string) => ({ PK: `SILENCE#${scheme}`, SK: `S#${id}` }),
+  silencePartition: (scheme: string) => `SILENCE#${scheme}`,
   /** Outbox item of a lifecycle change (an escalation): on the relay's stream like a snapshot's. */
   notificationOutbox: (scheme: string, id: string, version: number) => ({
     PK: `OUTBOX#${scheme}#NOTIF#${id}`,
