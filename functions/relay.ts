@@ -19,6 +19,7 @@ import {
 import type { Events } from './shared/aws/eventbridge.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import type { OutboxEvent } from './shared/outbox.ts';
+import { resolveRecovered } from './shared/recovery.ts';
 import { count, defaultEventBridge, defaultTable, log, logger, metrics } from './shared/runtime.ts';
 import type { DynamoSnapshotReader } from './shared/snapshot-reader.ts';
 import { itemKind, keys, TTL_ATTRIBUTE } from './shared/table.ts';
@@ -118,6 +119,13 @@ export async function publishOutboxItem(item: Record<string, unknown>, deps: Rel
   // Notifications first: by the time a leader reads an alert, it can be acknowledged.
   const notifications = new NotificationStore(deps.store.db, deps.store.table);
   for (const ev of events) if (ev.opens) await notifications.open(ev.opens);
+  // A recovery resolves the notifications it clears (before it is sent, like an opening).
+  await resolveRecovered(events, {
+    db: deps.store.db,
+    table: deps.store.table,
+    notifications,
+    now: deps.now,
+  });
   const sent = await alreadySent(
     deps,
     events.map((e) => e.id),

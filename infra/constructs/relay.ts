@@ -39,9 +39,17 @@ export class OutboxRelay extends Construct {
     const fn = this.function.fn;
     fn.addEventSource(tableStreamSource(props.table, STREAM_KIND_PREFIX.outbox, this.failures));
     props.bus.grantPutEventsTo(fn);
-    // Sent markers: BatchGetItem to skip what was already sent, BatchWriteItem to record what was.
-    // Sent markers: BatchGetItem / BatchWriteItem; a notification's first state: TransactWriteItems of Puts.
-    props.table.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+    // Sent markers: BatchGetItem to skip what was already sent, BatchWriteItem to record what was; a
+    // notification's first state: TransactWriteItems of Puts; a recovery resolving its notifications: Query
+    // (the scheme's notifications and alert buckets), GetItem (the state it changes) and a Put transaction.
+    props.table.grant(
+      fn,
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    );
     props.table.encryptionKey?.grantEncryptDecrypt(fn);
     acknowledgeTableKeyWrites(this.function);
   }

@@ -185,3 +185,88 @@ describe('the notification lifecycle in the table', () => {
     });
   });
 });
+
+describe('a recovery resolves its notification', () => {
+  let p: Pipeline;
+  let store: NotificationStore;
+
+  beforeAll(async () => {
+    p = await createPipeline(endpoint, scheme, 'recovery');
+    const rows = generateObservations().filter((r) => Number(r.period.slice(-2)) <= WEEKS);
+    const events = departmentEvents(scheme, rows, new Set());
+    for (let w = 1; w <= WEEKS; w++) {
+      const period = `2026-W${String(w).padStart(2, '0')}`;
+      await p.deliver([events.filter((e) => e.detail.period === period)]);
+    }
+    await p.relayAll();
+    store = new NotificationStore(p.store.db, p.table);
+  });
+
+  const w16 = async () =>
+    (await store.list(scheme.id)).find(
+      (s) =>
+        s.notification.period === '2026-W16' &&
+        s.notification.entity === 'lanzhou' &&
+        s.notification.scope === 'overall',
+    )!;
+
+  it('resolves Lanzhou’s W16 notification (reason recovered) when corrected values put it first again, and only that one', async () => {
+    const before = await store.list(scheme.id);
+    expect((await w16()).status).toBe('open');
+    // Corrections a day later: Lanzhou's W16 value of every indicator becomes the best any city reported.
+    const w16rows = generateObservations().filter((r) => r.period === '2026-W16');
+    const corrections = scheme.indicators.map((ind) => {
+      const values = w16rows.filter((r) => r.indicator === ind.id);
+      const best = values.reduce((a, b) =>
+        (ind.direction === 'higher' ? b.value > a.value : b.value < a.value) ? b : a,
+      );
+      const mine = values.find((r) => r.entity === 'lanzhou') ?? best;
+      return {
+        ...mine,
+        entity: 'lanzhou',
+        value: best.value,
+        observedAt: new Date(Date.parse(mine.observedAt) + 86_400_000).toISOString(),
+      };
+    });
+    const owners = new Set(scheme.indicators.map((i) => i.owner));
+    await p.deliver([departmentEvents(scheme, corrections, owners)]);
+    await p.relayAll();
+    const recovered = p.published.filter(
+      (e) =>
+        e.detailType === 'Ranking.Recovered' &&
+        e.detail.alertKey === `${scheme.id}|2026-W16|overall|lanzhou|lostFirst`,
+    );
+    expect(recovered).toHaveLength(1);
+    const state = await w16();
+    expect(state).toMatchObject({ status: 'resolved', resolved: { reason: 'recovered' }, version: 2 });
+    expect(state.history.map((h) => h.action)).toEqual(['opened', 'resolved']);
+    // Every other notification whose rules still fire is untouched.
+    const after = await store.list(scheme.id);
+    for (const s of after.filter((x) => x.notification.id !== state.notification.id)) {
+      const was = before.find((b) => b.notification.id === s.notification.id);
+      if (s.status === 'resolved') {
+        // Only notifications of Lanzhou's W16 (other scopes it recovered in) may have been resolved too.
+        expect(s.notification).toMatchObject({ entity: 'lanzhou', period: '2026-W16' });
+      } else if (was) expect(s.version).toBe(was.version);
+    }
+    // Relaying the same outbox again (a redelivered stream record) resolves nothing twice.
+    await p.relayAll();
+    expect((await w16()).version).toBe(2);
+  });
+
+  it('never escalates a resolved notification', async () => {
+    const state = await w16();
+    const out = await escalateHandler(
+      {},
+      {
+        store: p.store,
+        notifications: store,
+        now: () => new Date('2027-01-01T00:00:00.000Z'),
+        log: () => {},
+        metric: () => {},
+      },
+    );
+    expect(out.escalated.map((e) => e.id)).not.toContain(state.notification.id);
+    expect((await w16()).status).toBe('resolved');
+  });
+});
