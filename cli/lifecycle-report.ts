@@ -1,17 +1,17 @@
 // The leaders' loop as `npm start` shows it after the scenario: the notifications stored by the engine, one
 // acknowledged by a leader, the escalate function run as if a day had passed (the schedule's `at` input;
-// Scheduler fires it every 15 minutes on AWS), and each owner department's weekly reminder (周提醒) — all
-// read back from the engine's table.
+// Scheduler fires it every 15 minutes on AWS), and each owner department's weekly reminder (周提醒) written by
+// the remind function — all read back from the engine's table.
 
 import { acknowledge, escalationPolicy, levelDueAt } from '../domain/lifecycle.ts';
-import { schemeNames } from '../domain/messages.ts';
-import { reminderText, weeklyReminder } from '../domain/reminder.ts';
 import type { Scheme } from '../domain/scheme.ts';
-import type { Standings } from '../domain/standings.ts';
 import { nextWeekly } from '../domain/zoned-time.ts';
 import { escalateHandler } from '../functions/escalate.ts';
+import { remindHandler } from '../functions/remind.ts';
 import type { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import { NotificationStore } from '../functions/shared/notification-store.ts';
+import type { OutboxEvent } from '../functions/shared/outbox.ts';
+import { keys } from '../functions/shared/table.ts';
 import { alertRows } from './commands/alerts.ts';
 
 export interface LifecycleReport {
@@ -23,7 +23,6 @@ export interface LifecycleReport {
 export async function lifecycleSection(
   store: DynamoAssessmentStore,
   scheme: Scheme,
-  standings: { now?: Standings; before?: Standings },
   settle: () => Promise<void>,
 ): Promise<LifecycleReport> {
   const notifications = new NotificationStore(store.db, store.table);
@@ -63,24 +62,24 @@ export async function lifecycleSection(
     '',
   );
 
-  // 周提醒: each owner department's reminder, at the scheme's weekly time after the escalation run.
+  // 周提醒: the remind function (as its weekly schedule would run it, at the scheme's weekly time after the
+  // escalation run) writes each owner department's reminder; the text printed is the Reminder.Weekly the
+  // engine stored in its outbox for the relay, read back from the table.
   const remindAt = nextWeekly(at, scheme.timeZone, scheme.rules.reminder);
-  const names = schemeNames(scheme);
-  const departments = [
-    ...new Set(states.flatMap((s) => (s.notification.owner ? [s.notification.owner] : []))),
-  ].sort();
-  for (const department of departments) {
-    const r = weeklyReminder({
-      department,
-      at: remindAt,
-      tz: scheme.timeZone,
-      states,
-      names,
-      ...(standings.now ? { standingsNow: standings.now } : {}),
-      ...(standings.before ? { standingsThen: standings.before } : {}),
+  const reminded = await remindHandler(
+    { scheme: scheme.id, at: remindAt },
+    { store, notifications, now: () => new Date(remindAt), log: () => {}, metric: () => {} },
+  );
+  await settle();
+  for (const r of reminded.reminders) {
+    const item = await store.db.get({
+      TableName: store.table,
+      Key: keys.reminderOutbox(scheme.id, r.department, r.week),
+      ConsistentRead: true,
     });
-    const text = reminderText(r);
-    lines.push(text.zh, text.en, '');
+    const [event] = JSON.parse((item.Item?.events as string | undefined) ?? '[]') as OutboxEvent[];
+    const text = event?.detail.message as { zh: string; en: string } | undefined;
+    if (text) lines.push(text.zh, text.en, '');
   }
   return { lines, acknowledged: pick.notification.id, escalated: run.escalated.map((e) => e.id) };
 }

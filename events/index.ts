@@ -12,6 +12,7 @@ import { type ObservationRejectedEvent, observationRejected } from './observatio
 import { type RankingReachedFirstEvent, rankingReachedFirst } from './ranking-reached-first.ts';
 import { type RankingRecoveredEvent, rankingRecovered } from './ranking-recovered.ts';
 import { type RankingSlippedEvent, rankingSlipped } from './ranking-slipped.ts';
+import { type ReminderWeeklyEvent, reminderWeekly } from './reminder-weekly.ts';
 
 export * from './alert-escalated.ts';
 export * from './assessment-recorded.ts';
@@ -27,6 +28,7 @@ export * from './observation-rejected.ts';
 export * from './ranking-reached-first.ts';
 export * from './ranking-recovered.ts';
 export * from './ranking-slipped.ts';
+export * from './reminder-weekly.ts';
 export * from './sources.ts';
 
 /** Every published contract, each version its own entry. Order: inputs, then what the engine emits. */
@@ -39,6 +41,7 @@ export const EVENT_CONTRACTS = [
   rankingRecovered,
   rankingReachedFirst,
   alertEscalated,
+  reminderWeekly,
   bulletinPublished,
 ] as const;
 
@@ -60,6 +63,7 @@ export type RankwatchEvent =
   | RankingRecoveredEvent
   | RankingReachedFirstEvent
   | AlertEscalatedEvent
+  | ReminderWeeklyEvent
   | BulletinPublishedEvent;
 
 /** The contract for a detail-type and schema version (v1 by default), or undefined when there is none. */

@@ -82,6 +82,7 @@ export class EngineStack extends Stack {
         { name: 'Project', function: this.history.function },
         { name: 'Query', function: this.auditApi.function },
         { name: 'Escalate', function: this.lifecycle.escalate },
+        { name: 'Remind', function: this.lifecycle.remind },
       ],
       streamConsumers: [
         { name: 'Relay', function: this.relay.function },

@@ -195,15 +195,7 @@ async function report(
   );
   for (const a of alerts) out.push(`  ${lang === 'zh' ? a.zh : a.en}`);
   out.push('');
-  const loop = await lifecycleSection(
-    store,
-    scheme,
-    {
-      ...(heads.length > 0 ? { now: (await bodyOf(heads.length - 1)).results.standings } : {}),
-      ...(heads.length > 1 ? { before: (await bodyOf(heads.length - 2)).results.standings } : {}),
-    },
-    () => engine.settle(),
-  );
+  const loop = await lifecycleSection(store, scheme, () => engine.settle());
   out.push(...loop.lines);
   const api = Object.values(engine.endpoints.apis)[0];
   let chain = '—';

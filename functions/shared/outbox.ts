@@ -23,6 +23,7 @@ import {
   schemeGroupContext,
 } from '../../domain/notifications.ts';
 import type { Recorded } from '../../domain/record.ts';
+import { type Reminder, reminderText } from '../../domain/reminder.ts';
 import type { Scheme } from '../../domain/scheme.ts';
 import type { Silence } from '../../domain/silences.ts';
 import type { Slip, Transition } from '../../domain/slips.ts';
@@ -34,9 +35,11 @@ import {
   ENGINE_SOURCE,
   type EventContract,
   observationRejected,
+  REMINDER_ITEMS_MAX,
   rankingReachedFirst,
   rankingRecovered,
   rankingSlipped,
+  reminderWeekly,
 } from '../../events/index.ts';
 
 export interface OutboxEvent {
@@ -287,6 +290,47 @@ export function escalationEvents(
       },
       ...(n.context ? { gap: n.context.gap, prescriptions: n.context.prescriptions } : {}),
     });
+  });
+}
+
+/** The Reminder.Weekly of one department (lists cut at REMINDER_ITEMS_MAX; the counts stay complete). */
+export function reminderEvent(
+  r: Reminder,
+  scheme: string,
+  week: string,
+  compared?: { from: string; to: string },
+): OutboxEvent {
+  const items = [...r.open, ...r.escalated, ...r.silenced].map((i) => ({
+    notificationId: i.id,
+    status: i.status,
+    level: i.level,
+    entity: i.entity,
+    ...(i.indicator === undefined ? {} : { indicator: i.indicator }),
+    period: i.period,
+    rule: i.rule,
+    severity: i.severity,
+    openedAt: i.openedAt,
+    ageHours: i.ageHours,
+  }));
+  return build(reminderWeekly, {
+    schemaVersion: 1,
+    eventId: stableId('reminder', scheme, r.department, week),
+    scheme,
+    owner: r.department,
+    week,
+    at: r.at,
+    timeZone: r.tz,
+    ...(r.lastReminderAt === undefined ? {} : { lastReminderAt: r.lastReminderAt }),
+    ...(compared ? { comparedPeriods: compared } : {}),
+    counts: {
+      open: r.open.length,
+      escalated: r.escalated.length,
+      silenced: r.silenced.length,
+      moves: r.moves.length,
+    },
+    items: items.slice(0, REMINDER_ITEMS_MAX),
+    moves: r.moves.slice(0, REMINDER_ITEMS_MAX),
+    message: reminderText(r),
   });
 }
 

@@ -70,6 +70,16 @@ export const keys = {
   /** A silence (Alertmanager's): matching notifications are recorded, not sent, until it expires. */
   silence: (scheme: string, id: string) => ({ PK: `SILENCE#${scheme}`, SK: `S#${id}` }),
   silencePartition: (scheme: string) => `SILENCE#${scheme}`,
+  /** The weekly reminder (周提醒) sent to a department for an ISO week: written once, with its outbox item. */
+  reminder: (scheme: string, department: string, week: string) => ({
+    PK: `REMINDER#${scheme}#${department}`,
+    SK: `W#${week}`,
+  }),
+  reminderPartition: (scheme: string, department: string) => `REMINDER#${scheme}#${department}`,
+  reminderOutbox: (scheme: string, department: string, week: string) => ({
+    PK: `OUTBOX#${scheme}#REMIND#${department}`,
+    SK: `W#${week}`,
+  }),
   /** Outbox item of a lifecycle change (an escalation): on the relay's stream like a snapshot's. */
   notificationOutbox: (scheme: string, id: string, version: number) => ({
     PK: `OUTBOX#${scheme}#NOTIF#${id}`,

@@ -1,7 +1,9 @@
 // The alert lifecycle's scheduled side: the `escalate` function on an EventBridge Scheduler schedule (every
 // 15 minutes by default; the escalation times themselves come from each scheme's SLAs, so the rate only
-// bounds how late an escalation can be). Failed invocations are retried by Scheduler, then kept in a DLQ.
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+// bounds how late an escalation can be), and the `remind` function (周提醒) on a weekly cron in the bureau's
+// time zone (Monday 09:00 Asia/Shanghai by default). Failed invocations are retried by Scheduler, then kept
+// in a DLQ.
+import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -18,11 +20,17 @@ export interface AlertLifecycleProps {
   logRetention: RetentionDays;
   /** How often escalate runs (default 15 minutes). */
   rate?: Duration;
+  /** When remind runs each week: weekday 1 = Monday … 7 = Sunday, HH:MM, IANA zone (default 1, 09:00, Asia/Shanghai). */
+  reminder?: { weekday: number; time: string; timeZone: string };
 }
+
+const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
 export class AlertLifecycle extends Construct {
   readonly escalate: EngineFunction;
   readonly escalateSchedule: Schedule;
+  readonly remind: EngineFunction;
+  readonly remindSchedule: Schedule;
   readonly failures: Queue;
 
   constructor(scope: Construct, id: string, props: AlertLifecycleProps) {
@@ -68,6 +76,51 @@ export class AlertLifecycle extends Construct {
         role: schedulerRole,
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
+      }),
+    });
+
+    this.remind = new EngineFunction(this, 'Remind', {
+      entry: 'functions/remind.ts',
+      description: 'Weekly reminder (周提醒) of each owner department',
+      service: 'rankwatch-remind',
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+      environment: { [TABLE_ENV]: props.table.tableName },
+    });
+    // Reads schemes, heads, manifests, snapshot chunks (BatchGetItem), notifications and the last reminder;
+    // each reminder is one TransactWriteItems of two conditional Puts (the reminder, its outbox item).
+    props.table.grant(
+      this.remind.fn,
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+    );
+    props.table.encryptionKey?.grantEncryptDecrypt(this.remind.fn);
+    acknowledgeTableKeyWrites(this.remind);
+    const reminder = props.reminder ?? { weekday: 1, time: '09:00', timeZone: 'Asia/Shanghai' };
+    const [hour, minute] = reminder.time.split(':').map(Number);
+    const remindId = Stack.of(this).getLogicalId(this.remind.fn.node.defaultChild as CfnElement);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${remindId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the remind function and its versions (the `:*` is the qualifier), as the Scheduler target grants it.',
+    });
+    this.remindSchedule = new Schedule(this, 'RemindSchedule', {
+      description: 'rankwatch: weekly reminder (周提醒) of each owner department',
+      schedule: ScheduleExpression.cron({
+        minute: String(minute),
+        hour: String(hour),
+        weekDay: WEEKDAYS[reminder.weekday - 1]!,
+        timeZone: TimeZone.of(reminder.timeZone),
+      }),
+      target: new LambdaInvoke(this.remind.fn, {
+        input: ScheduleTargetInput.fromObject({ action: 'remind' }),
+        deadLetterQueue: this.failures,
+        role: schedulerRole,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
       }),
     });
   }

@@ -37,9 +37,9 @@ describe('the event registry', () => {
     expect(files).toEqual(EVENT_CONTRACTS.map((c) => `${c.detailType}.json`).sort());
   });
 
-  it('splits contracts into the two department inputs and the seven engine events', () => {
+  it('splits contracts into the two department inputs and the eight engine events', () => {
     expect(DEPARTMENT_EVENT_CONTRACTS).toHaveLength(2);
-    expect(ENGINE_EVENT_CONTRACTS).toHaveLength(7);
+    expect(ENGINE_EVENT_CONTRACTS).toHaveLength(8);
     for (const c of DEPARTMENT_EVENT_CONTRACTS)
       expect(c.sourcePattern).toEqual([{ prefix: DEPARTMENT_SOURCE_PREFIX }]);
     for (const c of ENGINE_EVENT_CONTRACTS) expect(c.sourcePattern).toEqual([ENGINE_SOURCE]);

@@ -34,13 +34,14 @@ function importInChild(bundle: string) {
 }
 
 describe('every function bundle', () => {
-  it('is built for each of the five functions', () => {
+  it('is built for each of the six functions', () => {
     expect(functions.map(([service]) => service).sort()).toEqual([
       'rankwatch-escalate',
       'rankwatch-ingest',
       'rankwatch-project',
       'rankwatch-query',
       'rankwatch-relay',
+      'rankwatch-remind',
     ]);
   });
 

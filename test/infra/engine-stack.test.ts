@@ -64,10 +64,11 @@ const SERVICES = [
   'rankwatch-project',
   'rankwatch-query',
   'rankwatch-escalate',
+  'rankwatch-remind',
 ];
 
 describe('every function', () => {
-  it('is one of the engine’s five, each with its Powertools service name', () => {
+  it('is one of the engine’s six, each with its Powertools service name', () => {
     const names = resources(t, 'AWS::Lambda::Function').map(
       ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
@@ -643,5 +644,27 @@ describe('the alert lifecycle (提级)', () => {
       ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'].sort(),
     );
     expect(escalate.Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  const [remindId, remind] = functionOf('rankwatch-remind');
+
+  it('runs remind (周提醒) every Monday at 09:00 in Asia/Shanghai, with retries and the same DLQ', () => {
+    const [, schedule] = only(t, 'AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 9 ? * MON *)' });
+    expect(schedule.Properties.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
+    expect(schedule.Properties.State).toBe('ENABLED');
+    expect(schedule.Properties.Target).toMatchObject({
+      Arn: getAtt(remindId),
+      Input: JSON.stringify({ action: 'remind' }),
+      DeadLetterConfig: { Arn: getAtt(queueId('AlertLifecycleScheduleFailures')) },
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 },
+    });
+  });
+
+  it('lets remind read what a reminder is made of and write its two conditional puts, and nothing else', () => {
+    const actions = actionsOf(t, roleOf(remind)).filter((a) => a.startsWith('dynamodb:'));
+    expect(actions.sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'].sort(),
+    );
+    expect(remind.Properties.Runtime).toBe('nodejs22.x');
   });
 });

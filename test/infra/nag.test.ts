@@ -64,15 +64,17 @@ describe('cdk-nag AwsSolutions', () => {
     // Acknowledging (POST) is granted to leaders and the departments, never to the auditor.
     for (const rule of apiInvoke.filter((r) => r.includes('/POST/')))
       expect(suppressed.get(rule)?.some((path) => path.includes('Auditor'))).toBe(false);
-    const schedulerInvoke = rules.filter((r) => r.includes('Escalate'));
-    expect(schedulerInvoke).toHaveLength(1);
+    // Scheduler's role invokes the two scheduled functions (escalate, remind) and their versions only.
+    const scheduled = (r: string) => r.includes('Escalate') || r.includes('Remind');
+    const schedulerInvoke = rules.filter(scheduled).sort();
+    expect(schedulerInvoke).toHaveLength(2);
     expect(schedulerInvoke[0]).toMatch(
       /^AwsSolutions-IAM5\[Resource::<AlertLifecycleEscalate\w+\.Arn>:\*\]$/,
     );
-    expect(suppressed.get(schedulerInvoke[0]!)).toEqual([
-      'AlertLifecycle/SchedulerRole/DefaultPolicy/Resource',
-    ]);
-    expect(rules.filter((r) => !r.includes(':execute-api:') && !r.includes('Escalate')).sort()).toEqual([
+    expect(schedulerInvoke[1]).toMatch(/^AwsSolutions-IAM5\[Resource::<AlertLifecycleRemind\w+\.Arn>:\*\]$/);
+    for (const rule of schedulerInvoke)
+      expect(suppressed.get(rule)).toEqual(['AlertLifecycle/SchedulerRole/DefaultPolicy/Resource']);
+    expect(rules.filter((r) => !r.includes(':execute-api:') && !scheduled(r)).sort()).toEqual([
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       'AwsSolutions-IAM5[Resource::*]',
@@ -81,6 +83,7 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
     expect(suppressed.get('AwsSolutions-L1')?.sort()).toEqual([
       'AlertLifecycle/Escalate/Function/Resource',
+      'AlertLifecycle/Remind/Function/Resource',
       'AuditApi/Query/Function/Resource',
       'History/Project/Function/Resource',
       'Ingestion/Ingest/Function/Resource',

@@ -42,7 +42,7 @@ describe('npm start', () => {
     );
     expect(stdout).toContain('① 合成 CDK 应用 / synthesising the CDK app');
     expect(stdout).toMatch(
-      /② 引擎已按模板接线 .*7 规则 rules · 12 队列 queues · 5 函数 functions · 3 事件源映射/,
+      /② 引擎已按模板接线 .*7 规则 rules · 12 队列 queues · 6 函数 functions · 3 事件源映射/,
     );
     expect(stdout).toContain('已保存并启用 / stored and activated: gansu-weekly-2026 1');
     expect(stderr).toContain('26/26 2026-W26');
@@ -59,12 +59,16 @@ describe('npm start', () => {
     expect(stdout).toMatch(/领导收到的全部排名预警通知.*共 10 条/);
     expect(stdout).toContain('【严重】兰州市 2026-W16 总排名由第1名变为第3名（失去第一）');
     expect(stdout).toContain('【警告】兰州市 2026-W18 总排名由第3名变为第4名（跌出前列）');
-    // The leaders' loop, read back from the engine's table: one acknowledged by a leader, the rest escalated
-    // a day later (warning SLA P1D; the info one, P3D, still open), and each owner department's 周提醒.
+    // The leaders' loop, read back from the engine's table: one acknowledged by a leader; three resolved by
+    // the recovery their period's later data brought (W17 margin erosion, W18 left top group and W18 rank
+    // drop on 工程建设项目审批平均用时); the other six escalated a day later (warning SLA P1D); and each owner
+    // department's 周提醒 written by the remind function.
     expect(stdout).toContain('━━ 领导的闭环 · the leaders’ loop (提级 / 周提醒) ━━');
     expect(stdout).toMatch(/已确认 acknowledged \(局长\).*兰州市 2026-W16\s+总排名 overall\s+严重 失去第一/);
-    expect(stdout).toMatch(/提级 8 条 \/ escalated 8: /);
-    expect(stdout).toMatch(/待确认 open .*优势收窄/);
+    expect(stdout).toMatch(/提级 6 条 \/ escalated 6: /);
+    expect(stdout).toMatch(/已解除 resolved .*2026-W17\s+总排名 overall\s+提示 优势收窄/);
+    expect(stdout).toMatch(/已解除 resolved .*2026-W18\s+总排名 overall\s+警告 跌出前列/);
+    expect(stdout.match(/已解除 resolved/g)).toHaveLength(3);
     expect(stdout).toContain('【周提醒】bizenv');
     expect(stdout).toContain('【周提醒】datasharing');
     // The auditors: snapshots and the verified chain.
