@@ -44,6 +44,7 @@ import {
   mayInvokeRoute,
   mayPutEvent,
 } from './principals.ts';
+import { LocalScheduler } from './scheduler.ts';
 import { LocalSnsTopic } from './sns.ts';
 import { type BatchOutcome, LocalQueue, type MessageAttributeValue, SqsEventSource } from './sqs.ts';
 import { type SqsServer, startSqsServer } from './sqs-server.ts';
@@ -101,6 +102,11 @@ export interface EngineOptions {
   functionEnvironment?: Record<string, Record<string, string>>;
   /** Engine notes and warnings. Default: console.error. */
   log?: (message: string) => void;
+  /**
+   * Fire the template's EventBridge Scheduler schedules on the engine's clock (at timeScale), as AWS does.
+   * Default false: they fire only when ticked (`rankwatch tick`), so a run's output does not depend on timing.
+   */
+  fireSchedules?: boolean;
 }
 
 export interface EngineEndpoints {
@@ -129,6 +135,8 @@ export interface EngineState {
   queues: Record<string, string>;
   functions: string[];
   rules: { name: string; bus: string; schedule?: string }[];
+  /** EventBridge Scheduler schedules: expression, zone, whether they fire by themselves, next fire time. */
+  schedules?: { name: string; expression: string; timeZone: string; firesOnClock: boolean; next?: string }[];
   alertsLog: string | undefined;
   dataDir: string | undefined;
   timeScale: number;
@@ -195,6 +203,8 @@ export class Engine {
   readonly #sqsSources: SqsEventSource[] = [];
   readonly #streamSources: StreamEventSource[] = [];
   readonly #servers: LocalServer[] = [];
+  /** The template's Scheduler schedules (escalate every 15 minutes, the weekly reminder). */
+  readonly scheduler: LocalScheduler;
   #dynamodb: DynamoDbLocal;
   readonly #startedAt = new Date().toISOString();
   #activity = 0;
@@ -209,6 +219,7 @@ export class Engine {
     timeScale: number;
     dynamodb: DynamoDbLocal;
     alertsLog: string | undefined;
+    fireSchedules: boolean;
   }) {
     this.model = parts.model;
     this.endpoints = parts.endpoints;
@@ -218,6 +229,7 @@ export class Engine {
     this.#dynamodb = parts.dynamodb;
     this.alertsLog = parts.alertsLog;
     this.dataDir = parts.dynamodb.dataDir;
+    this.scheduler = new LocalScheduler(parts.clock, parts.fireSchedules, () => this.noteActivity());
   }
 
   /** The table the functions read and write (the first function's TABLE_NAME, else the first table). */
@@ -326,18 +338,24 @@ export class Engine {
     return parts.join('; ') || 'nothing';
   }
 
-  /** Fires scheduled rules now (all, or the one named): what `rankwatch tick` does. Returns their names. */
+  /**
+   * Fires scheduled rules and Scheduler schedules now (all, or the one named by name or logical id): what
+   * `rankwatch tick` does. Returns their names.
+   */
   tick(ruleName?: string): string[] {
     const scheduled = this.model.rules.filter((r) => r.schedule !== undefined && r.state === 'ENABLED');
     const chosen =
       ruleName === undefined
         ? scheduled
         : scheduled.filter((r) => r.name === ruleName || r.logicalId === ruleName);
-    if (ruleName !== undefined && chosen.length === 0) {
-      throw new EngineError(`没有名为 ${ruleName} 的定时规则 / no scheduled rule named ${ruleName}`);
+    const schedules = ruleName === undefined || chosen.length === 0 ? this.scheduler.fire(ruleName) : [];
+    if (ruleName !== undefined && chosen.length === 0 && schedules.length === 0) {
+      throw new EngineError(
+        `没有名为 ${ruleName} 的定时规则或计划 / no scheduled rule or schedule named ${ruleName}`,
+      );
     }
     for (const rule of chosen) this.eventBridge.fireScheduledRule(rule.name, rule.busName);
-    return chosen.map((r) => r.name);
+    return [...chosen.map((r) => r.name), ...schedules];
   }
 
   state(): EngineState {
@@ -358,6 +376,16 @@ export class Engine {
         bus: r.busName,
         ...(r.schedule === undefined ? {} : { schedule: r.schedule }),
       })),
+      schedules: this.scheduler.schedules.map((m) => {
+        const next = this.scheduler.firesOnClock ? this.scheduler.nextFireTimes()[m.name] : undefined;
+        return {
+          name: m.name,
+          expression: m.expression,
+          timeZone: m.timeZone,
+          firesOnClock: this.scheduler.firesOnClock && m.state === 'ENABLED',
+          ...(next === undefined ? {} : { next }),
+        };
+      }),
       alertsLog: this.alertsLog,
       dataDir: this.dataDir,
       timeScale: this.timeScale,
@@ -376,6 +404,7 @@ export class Engine {
         errors.push(e);
       }
     };
+    this.scheduler.stop();
     await Promise.all(this.#sqsSources.map((s) => attempt(() => s.stop())));
     await Promise.all(this.#streamSources.map((s) => attempt(() => s.stop())));
     this.eventBridge.close();
@@ -523,6 +552,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       timeScale,
       dynamodb: ddb,
       alertsLog,
+      fireSchedules: options.fireSchedules ?? false,
     });
     engine.addServer(ebServer);
     engine.addServer(sqsServer);
@@ -724,6 +754,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         state: rule.state,
         targets,
       });
+    }
+
+    // Scheduler schedules invoke their function (asynchronously, as Scheduler's Lambda target does).
+    for (const sch of model.schedules) {
+      const target = model.resolveArn(sch.targetArn);
+      const fn = target?.kind === 'function' ? engine.functions.get(target.name) : undefined;
+      if (!fn) {
+        log(
+          `计划 ${sch.name} 的目标不在本地运行 / schedule ${sch.name}: target ${sch.targetArn} does not run locally`,
+        );
+        continue;
+      }
+      engine.scheduler.add(sch, fn);
     }
 
     for (const m of model.eventSourceMappings) {

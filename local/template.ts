@@ -176,6 +176,22 @@ export interface RuleModel {
   targets: RuleTargetModel[];
 }
 
+/** An EventBridge Scheduler schedule: its expression in its zone and the function it invokes. */
+export interface ScheduleModel {
+  logicalId: string;
+  stack: string;
+  name: string;
+  description: string | undefined;
+  /** `rate(15 minutes)`, `cron(0 9 ? * MON *)`, `at(…)`. */
+  expression: string;
+  /** IANA zone of cron and at expressions (UTC when the template says none). */
+  timeZone: string;
+  state: 'ENABLED' | 'DISABLED';
+  targetArn: string;
+  /** The target's Input (JSON text), if any. */
+  input: string | undefined;
+}
+
 export interface FunctionModel {
   logicalId: string;
   stack: string;
@@ -249,6 +265,7 @@ export interface LocalModel {
   topics: TopicModel[];
   functions: FunctionModel[];
   rules: RuleModel[];
+  schedules: ScheduleModel[];
   eventSourceMappings: EventSourceMappingModel[];
   invokeConfigs: InvokeConfigModel[];
   httpApis: HttpApiModel[];
@@ -283,6 +300,7 @@ const EMULATED = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Integration',
   'AWS::ApiGatewayV2::Stage',
+  'AWS::Scheduler::Schedule',
 ]);
 
 const NAME_LIMITS: Record<string, number> = {
@@ -293,6 +311,7 @@ const NAME_LIMITS: Record<string, number> = {
   'AWS::DynamoDB::Table': 255,
   'AWS::Events::EventBus': 256,
   'AWS::IAM::Role': 64,
+  'AWS::Scheduler::Schedule': 64,
 };
 
 /** The name CloudFormation would generate (`<stack>-<logicalId>-<suffix>`), here without the random suffix. */
@@ -315,6 +334,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::S3::Bucket': 'BucketName',
   'AWS::ApiGatewayV2::Stage': 'StageName',
+  'AWS::Scheduler::Schedule': 'Name',
 };
 
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -665,6 +685,7 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
     topics: [],
     functions: [],
     rules: [],
+    schedules: [],
     eventSourceMappings: [],
     invokeConfigs: [],
     httpApis: [],
@@ -828,6 +849,22 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
             schedule: str(p.ScheduleExpression),
             state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
             targets: ((p.Targets as JsonObject[] | undefined) ?? []).map((t) => targetOf(t)),
+          });
+          break;
+        }
+        case 'AWS::Scheduler::Schedule': {
+          const p = props(id, res);
+          const target = (p.Target as JsonObject | undefined) ?? {};
+          model.schedules.push({
+            logicalId: id,
+            stack: stack.name,
+            name: r.physicalName(id, where),
+            description: str(p.Description),
+            expression: String(p.ScheduleExpression ?? ''),
+            timeZone: str(p.ScheduleExpressionTimezone) ?? 'UTC',
+            state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+            targetArn: String(target.Arn ?? ''),
+            input: str(target.Input),
           });
           break;
         }

@@ -279,6 +279,10 @@ function servingText(engine: Engine, scheme: Scheme): string {
     `  查询 API / query API: ${api ?? '—'}   e.g. curl --aws-sigv4 aws:amz:${engine.model.region}:execute-api --user ${auditor.accessKeyId}:${auditor.secretAccessKey} ${api}/schemes/${scheme.id}/periods`,
     `  领导预警 / leaders' alerts: ${engine.alertsLog ?? '—'}   函数日志 function logs: .rankwatch/logs/`,
     `  引擎地址文件 / engine file: ${engineFile()}`,
+    ...(engine.state().schedules ?? []).map(
+      (x) =>
+        `  计划 / schedule ${x.name}: ${x.expression} ${x.timeZone} · 下次 next ${x.next ?? '—'}（引擎时钟 ${engine.timeScale} 倍速 / engine clock at ${engine.timeScale}×）`,
+    ),
     '',
     '示例 / examples:',
     `  AWS_ACCESS_KEY_ID=${hotline.accessKeyId} AWS_SECRET_ACCESS_KEY=${hotline.secretAccessKey} aws events put-events --endpoint-url ${e.eventBridge} --region ${engine.model.region} --entries '${entries}'`,
@@ -286,6 +290,7 @@ function servingText(engine: Engine, scheme: Scheme): string {
     '  npx rankwatch publish --indicator hotline_satisfaction --entity lanzhou --period 2026-W26 --value 99.5',
     '  npx rankwatch publish --indicator gov_online_rate --entity lanzhou --period 2026-W26 --value 99 --department hotline12345   # 被拒收 rejected: not the owner',
     '  npx rankwatch standings · npx rankwatch history --entity lanzhou · npx rankwatch snapshot --period 2026-W16 · npx rankwatch verify',
+    '  npx rankwatch alerts --open · npx rankwatch ack ID --by 局长 · npx rankwatch silence --entity lanzhou --rule rankDrop --until 2026-12-31T00:00:00+08:00 --reason 数据迁移 · npx rankwatch tick',
     `  npx rankwatch test-pattern --rule ${engine.model.rules[0]?.name ?? 'RULE'} --event '${JSON.stringify({ source: 'dept.hotline12345', 'detail-type': INDICATOR_VALUE_REPORTED, detail: {} })}'`,
     '',
     '按 Ctrl+C 停止 / press Ctrl+C to stop',
@@ -394,6 +399,9 @@ export async function startCommand(
     }
     if (!serve) return 0;
     live = true;
+    // Serving: the template's schedules (escalate every 15 minutes, the Monday 周提醒) fire on the engine's
+    // clock from now on, at --time-scale (after the scenario, so its report does not depend on timing).
+    engine.scheduler.start();
     writeEngineState({ ...engine.state(), schemes: [scheme.id] });
     io.stdout(`${servingText(engine, scheme)}\n`);
     await (until ??

@@ -390,10 +390,28 @@ describe('the Gansu scenario played through the local engine', () => {
       expect(bad.out.stdout).toContain('InvalidEventPatternException');
     });
 
-    it('rankwatch tick says there is no scheduled rule in this template', async () => {
+    it('rankwatch tick fires the Scheduler schedules (escalate, the weekly reminder) through the bundled functions; a second tick the same week reminds nobody again', async () => {
+      const schedules = engine.state().schedules ?? [];
+      expect(schedules.map((x) => [x.expression, x.timeZone, x.firesOnClock]).sort()).toEqual([
+        ['cron(0 9 ? * MON *)', 'Asia/Shanghai', false],
+        ['rate(15 minutes)', 'Etc/UTC', false],
+      ]);
+      const remind = schedules.find((x) => x.expression.startsWith('cron'))!.name;
+      const reminders = () => busEvents.filter((e) => e['detail-type'] === 'Reminder.Weekly');
+      expect(reminders()).toHaveLength(0);
       const { out, io } = capture();
-      expect(await run(['tick'], io)).toBe(0);
-      expect(out.stdout).toContain('no scheduled rules');
+      expect(await run(['tick', '--rule', remind], io)).toBe(0);
+      expect(out.stdout).toContain(`已触发 / fired: ${remind} (cron(0 9 ? * MON *) Asia/Shanghai)`);
+      const departments = [...new Set(scheme.indicators.map((i) => i.owner))].sort();
+      expect(
+        reminders()
+          .map((e) => e.detail.owner)
+          .sort(),
+      ).toEqual(departments);
+      const second = capture();
+      expect(await run(['tick'], second.io)).toBe(0);
+      expect(second.out.stdout).toContain('rate(15 minutes) Etc/UTC');
+      expect(reminders()).toHaveLength(departments.length);
     });
   });
 });
