@@ -1,8 +1,8 @@
 // What a department may report: known entities and indicator, values inside the indicator's declared range,
-// a period of the scheme's kind, an observedAt not later than its arrival (plus a tolerance for clock skew),
+// a period of the scheme's kind that has begun, an observedAt not later than its arrival (plus a tolerance for clock skew),
 // and only indicators the department owns (scheme `owner`). Reasons are field by field, in Chinese and English.
 import type { Observation } from './observations.ts';
-import { isValidPeriod } from './period.ts';
+import { isValidPeriod, periodAt, periodEndInstant, periodOrdinal } from './period.ts';
 import type { Scheme } from './scheme.ts';
 
 export interface ReportReason {
@@ -14,6 +14,7 @@ export interface ReportReason {
     | 'unknown_indicator'
     | 'not_owner'
     | 'future_observed_at'
+    | 'future_period'
     | 'out_of_range';
   message: { zh: string; en: string };
 }
@@ -71,6 +72,25 @@ export function checkReport(
       `"${report.period}" is not a ${scheme.periodKind} period of scheme ${scheme.id}`,
       `“${report.period}”不是方案 ${scheme.id} 的${scheme.periodKind}周期`,
     );
+  else if (timing) {
+    // Values of a period that has not begun (9999-W01) would make it the latest period, so every "current"
+    // answer (standings, reminders, bulletins) would show it. A period starts when the one before it ends
+    // (00:00 UTC); a day's allowance covers every time zone's start of the period, plus the clock tolerance.
+    const start = Date.parse(
+      periodEndInstant(
+        scheme.periodKind,
+        periodAt(scheme.periodKind, periodOrdinal(scheme.periodKind, report.period) - 1),
+      ),
+    );
+    const toleranceMs = timing.toleranceMs ?? DEFAULT_OBSERVED_AT_TOLERANCE_MS;
+    if (start > Date.parse(timing.receivedAt) + 86_400_000 + toleranceMs)
+      add(
+        'detail.period',
+        'future_period',
+        `period ${report.period} begins ${new Date(start).toISOString()}, after the report was received (${timing.receivedAt})`,
+        `周期 ${report.period} 始于 ${new Date(start).toISOString()}，晚于接收时间（${timing.receivedAt}）`,
+      );
+  }
   report.observations.forEach((o, i) => {
     if (entities.has(o.entity)) return;
     const path = report.shape === 'single' ? 'detail.entity' : `detail.values[${i}].entity`;

@@ -82,6 +82,37 @@ describe('checking a department report against the scheme', () => {
     expect(checkReport(s, 'hotline', report(at('9999-12-31T00:00:00Z'))).reasons).toEqual([]);
   });
 
+  it('rejects a period that has not begun (a day and the tolerance allowed, for time zones ahead of UTC), naming the field', () => {
+    const report = (period: string) => ({
+      period,
+      shape: 'single' as const,
+      observations: [{ ...obs('A'), period }],
+    });
+    const april = (receivedAt: string) =>
+      checkReport(s, 'hotline', report('2026-04'), { receivedAt }).reasons;
+    expect(
+      checkReport(s, 'hotline', report('9999-01'), { receivedAt: '2026-03-10T00:00:00.000Z' }).reasons,
+    ).toEqual([
+      {
+        path: 'detail.period',
+        code: 'future_period',
+        message: {
+          en: 'period 9999-01 begins 9999-01-01T00:00:00.000Z, after the report was received (2026-03-10T00:00:00.000Z)',
+          zh: '周期 9999-01 始于 9999-01-01T00:00:00.000Z，晚于接收时间（2026-03-10T00:00:00.000Z）',
+        },
+      },
+    ]);
+    // April begins 2026-04-01T00:00Z (08:00 in Shanghai, whose April begins at 2026-03-31T16:00Z).
+    expect(april('2026-03-31T16:00:00.000Z')).toEqual([]);
+    expect(april('2026-03-30T23:55:00.000Z')).toEqual([]);
+    expect(april('2026-03-30T23:54:59.999Z').map((r) => r.code)).toEqual(['future_period']);
+    // The current period and earlier ones are fine; without timing (the CLI's files) nothing is checked.
+    expect(
+      checkReport(s, 'hotline', report('2026-03'), { receivedAt: '2026-03-10T00:00:00.000Z' }).reasons,
+    ).toEqual([]);
+    expect(checkReport(s, 'hotline', report('9999-01')).reasons).toEqual([]);
+  });
+
   it('reports an unknown indicator as a validation problem, not an ownership one', () => {
     const check = checkReport(s, 'hotline', {
       period: '2026-03',

@@ -1,0 +1,198 @@
+// Hostile department events for the fuzz (issue 12), generated with fast-check from a valid report by one
+// mutation each that makes it invalid: wrong types, missing and extra fields, non-finite numbers and numeric
+// strings, values outside the declared range, oversized and deeply nested details, unicode edge cases in
+// ids (lone surrogates, RTL marks, NUL, full-width digits), unknown scheme/period/entity/indicator and
+// another department's indicator. Each must be rejected with field-level reasons, nothing written.
+import fc from 'fast-check';
+import { parseScheme, type Scheme } from '../domain/scheme.ts';
+import { INDICATOR_RESULTS_PUBLISHED, INDICATOR_VALUE_REPORTED } from '../events/index.ts';
+import type { BusEvent } from '../test/support/pipeline.ts';
+
+/** The fuzz's scheme: two departments' indicators, each with a declared valid range. */
+export const fuzzScheme: Scheme = parseScheme({
+  id: 'fuzz-weekly',
+  version: '1',
+  name: { zh: '模糊测试周考核', en: 'Fuzz weekly assessment' },
+  periodKind: 'week',
+  entities: [
+    { id: 'lanzhou', name: { zh: '兰州市', en: 'Lanzhou' } },
+    { id: 'tianshui', name: { zh: '天水市', en: 'Tianshui' } },
+    { id: 'baiyin', name: { zh: '白银市', en: 'Baiyin' } },
+  ],
+  focus: ['lanzhou'],
+  indicators: [
+    {
+      id: 'hotline_satisfaction',
+      name: { zh: '热线满意度', en: 'Hotline satisfaction' },
+      weight: 1,
+      direction: 'higher',
+      unit: '%',
+      owner: 'hotline12345',
+      range: { min: 0, max: 100 },
+      normalise: { method: 'minmax' },
+    },
+    {
+      id: 'gov_online_rate',
+      name: { zh: '全程网办率', en: 'Services fully online' },
+      weight: 1,
+      direction: 'higher',
+      unit: '%',
+      owner: 'govservice',
+      range: { min: 0, max: 100 },
+      normalise: { method: 'minmax' },
+    },
+  ],
+  rules: { slip: [{ rule: 'rankDrop', min: 1 }] },
+});
+
+const baseValue = () => ({
+  schemaVersion: 1,
+  scheme: fuzzScheme.id,
+  indicator: 'hotline_satisfaction',
+  entity: 'lanzhou',
+  period: '2026-W02',
+  value: 95.5,
+  observedAt: '2026-01-12T08:30:00+08:00',
+});
+const baseTable = () => ({
+  schemaVersion: 1,
+  scheme: fuzzScheme.id,
+  indicator: 'gov_online_rate',
+  period: '2026-W02',
+  observedAt: '2026-01-12T09:30:00+08:00',
+  values: [
+    { entity: 'lanzhou', value: 91.2 },
+    { entity: 'tianshui', value: 88 },
+  ],
+});
+
+export interface Hostile {
+  kind: string;
+  event: BusEvent;
+}
+
+// Ids that fail the id pattern or name nothing in the scheme: unicode edge cases and plain unknowns.
+const badId = fc.constantFrom(
+  'lan\u0000zhou',
+  'lan\uD800zhou',
+  '\u202Elanzhou',
+  'ｌａｎｚｈｏｕ',
+  'lanzhou ',
+  '',
+  'x'.repeat(300),
+  'atlantis',
+  '../lanzhou',
+  '兰州',
+);
+const badPeriod = fc.constantFrom(
+  '２０２６-W02',
+  '2026-W99',
+  '2026-02',
+  'W02',
+  '2026-W2',
+  '',
+  '2026-W02\u0000',
+  '9999-W01',
+);
+const nonNumber = fc.oneof(
+  fc.constantFrom('95.5', '１２．５', '1,234', '95%', '', 'NaN', 'Infinity', null, true, [], {}),
+  fc.string({ maxLength: 20 }),
+);
+const outOfRange = fc.oneof(
+  fc.double({ min: 100.000001, max: 1.7e308, noNaN: true }),
+  fc.double({ min: -1.7e308, max: -0.000001, noNaN: true }),
+  fc.constantFrom(1.7e308, -1e308, -5e-324),
+);
+const deep = (depth: number): unknown => (depth === 0 ? 'x' : { n: deep(depth - 1) });
+
+/** The EventBridge envelope as the ingest queue receives it (its time fixed: the detail may be nonsense). */
+const envelope = (
+  detailType: string,
+  source: string,
+  detail: Record<string, unknown>,
+  id: string,
+): BusEvent => ({
+  version: '0',
+  id,
+  'detail-type': detailType,
+  source,
+  account: '123456789012',
+  time: '2026-01-12T01:00:00Z',
+  region: 'cn-northwest-1',
+  resources: [],
+  detail,
+});
+
+let counter = 0;
+const idOf = (kind: string) => `fuzz-${kind}-${(counter++).toString(36)}`;
+
+function value(
+  kind: string,
+  over: Record<string, unknown>,
+  drop: string[] = [],
+  source = 'dept.hotline12345',
+): Hostile {
+  const detail: Record<string, unknown> = { ...baseValue(), ...over };
+  for (const d of drop) delete detail[d];
+  return { kind, event: envelope(INDICATOR_VALUE_REPORTED, source, detail, idOf(kind)) };
+}
+function table(
+  kind: string,
+  over: Record<string, unknown>,
+  drop: string[] = [],
+  source = 'dept.govservice',
+): Hostile {
+  const detail: Record<string, unknown> = { ...baseTable(), ...over };
+  for (const d of drop) delete detail[d];
+  return { kind, event: envelope(INDICATOR_RESULTS_PUBLISHED, source, detail, idOf(kind)) };
+}
+
+const VALUE_FIELDS = ['schemaVersion', 'scheme', 'indicator', 'entity', 'period', 'value', 'observedAt'];
+const TABLE_FIELDS = ['schemaVersion', 'scheme', 'indicator', 'period', 'observedAt', 'values'];
+
+/** One hostile event, labelled with the kind of its mutation. */
+export const hostileEvent: fc.Arbitrary<Hostile> = fc.oneof(
+  nonNumber.map((v) => value('value-not-a-number', { value: v })),
+  outOfRange.map((v) => value('value-out-of-range', { value: v })),
+  fc.constantFrom(...VALUE_FIELDS).map((f) => value('missing-field', {}, [f])),
+  fc.constantFrom(...TABLE_FIELDS).map((f) => table('missing-field', {}, [f])),
+  fc
+    .tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }))
+    .filter(([k]) => !VALUE_FIELDS.includes(k))
+    .map(([k, v]) => value('extra-field', { [k]: v })),
+  fc.integer({ min: 50_000, max: 220_000 }).map((n) => value('oversized-detail', { note: 'x'.repeat(n) })),
+  fc.integer({ min: 20, max: 80 }).map((d) => value('deep-nesting', { extra: deep(d) })),
+  badId.map((id) => value('bad-entity', { entity: id })),
+  badId.map((id) => value('bad-indicator', { indicator: id })),
+  badId.map((id) => value('bad-scheme', { scheme: id })),
+  badPeriod.map((p) => value('bad-period', { period: p })),
+  fc.constantFrom(0, 2, '1', null, 1.5).map((v) => value('bad-schema-version', { schemaVersion: v })),
+  fc
+    .constantFrom('yesterday', '2026-13-01T00:00:00Z', '9999-12-31T00:00:00Z', '', 12)
+    .map((t) => value('bad-observed-at', { observedAt: t })),
+  fc.constant(null).map(() => value('another-departments-indicator', { indicator: 'gov_online_rate' })),
+  fc.constant(null).map(() => table('another-departments-indicator', {}, [], 'dept.hotline12345')),
+  fc
+    .array(fc.record({ entity: badId, value: fc.double({ min: 0, max: 100, noNaN: true }) }), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map((values) => table('table-bad-entity', { values })),
+  fc.constant(null).map(() =>
+    table('table-duplicate-entity', {
+      values: [
+        { entity: 'lanzhou', value: 1 },
+        { entity: 'lanzhou', value: 2 },
+      ],
+    }),
+  ),
+  outOfRange.map((v) => table('table-value-out-of-range', { values: [{ entity: 'lanzhou', value: v }] })),
+  nonNumber.map((v) => table('table-value-not-a-number', { values: [{ entity: 'lanzhou', value: v }] })),
+  fc.constantFrom([], {}, 'lanzhou', null).map((v) => table('table-values-wrong-type', { values: v })),
+);
+
+/** `n` hostile events, reproducible from the seed. */
+export function hostileEvents(n: number, seed: number): Hostile[] {
+  counter = 0;
+  return fc.sample(hostileEvent, { numRuns: n, seed });
+}
