@@ -14,7 +14,7 @@ export type QueryRoute = keyof typeof QUERY_ROUTES;
 /** Who may call a route: the IAM grants (infra) and the function's own check of the caller both read this. */
 export type CallerKind = 'auditor' | 'leader' | 'department';
 
-/** The leaders' loop on the same API: notifications listed, one with its history, one acknowledged. */
+/** The leaders' loop on the same API: notifications listed, one with its history, one acknowledged; silences. */
 export const ALERT_ROUTES = {
   notifications: {
     method: 'GET',
@@ -29,6 +29,16 @@ export const ALERT_ROUTES = {
   acknowledge: {
     method: 'POST',
     path: '/schemes/{scheme}/notifications/{id}/ack',
+    callers: ['leader', 'department'],
+  },
+  silences: {
+    method: 'GET',
+    path: '/schemes/{scheme}/silences',
+    callers: ['auditor', 'leader', 'department'],
+  },
+  silence: {
+    method: 'POST',
+    path: '/schemes/{scheme}/silences',
     callers: ['leader', 'department'],
   },
 } as const satisfies Record<string, { method: string; path: string; callers: readonly CallerKind[] }>;

@@ -3,9 +3,11 @@
 // the hash-chain verification — as JSON or CSV. Read-only; parameters are validated and a bad one is a
 // 400 that names it, in Chinese and English.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Scheme } from '../domain/scheme.ts';
 import { ALERT_ROUTES, type AlertRoute, type QueryRoute, routeKey } from './query-routes.ts';
 import {
   alertRoute,
+  allowedCaller,
   CALLER_ROLES_ENV,
   type Caller,
   ConflictError,
@@ -19,7 +21,9 @@ import { csv } from './shared/csv.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import { BadRequestError, PATH, parse, QUERY, say, type Text } from './shared/query-params.ts';
 import { rankingRows } from './shared/ranking-rows.ts';
-import { defaultReader, log, logger } from './shared/runtime.ts';
+import { defaultReader, defaultStore, log, logger } from './shared/runtime.ts';
+import { type SilenceReader, silenceRoute } from './shared/silence-routes.ts';
+import { SilenceStore } from './shared/silence-store.ts';
 import type { ManifestItem } from './shared/snapshot-reader.ts';
 import { AuditedReader, IntegrityError } from './shared/verification.ts';
 
@@ -34,6 +38,9 @@ export interface QueryDeps {
   store: SnapshotReader;
   /** The leaders' loop routes (absent: those routes answer 404). */
   notifications?: NotificationReader;
+  /** Silences and the active scheme (validating a silence), for the silence routes. */
+  silences?: SilenceReader;
+  scheme?(id: string): Promise<Scheme>;
   /** IAM role name → caller, from the stack (CALLER_ROLES). */
   callers?: ReadonlyMap<string, Caller>;
   now?(): Date;
@@ -242,14 +249,32 @@ const alertHandlers = Object.fromEntries(
     (async (event, deps) => {
       if (!deps.notifications)
         return problem(404, 'no_route', null, say('此部署没有预警提醒接口', 'no notification routes here'));
+      const caller = callerOf(event, deps.callers ?? new Map());
+      const now = deps.now ?? (() => new Date());
+      if (r === 'silences' || r === 'silence') {
+        if (!deps.silences || !deps.scheme)
+          return problem(404, 'no_route', null, say('此部署没有静默接口', 'no silence routes here'));
+        const { silences, scheme } = deps;
+        const answer = await silenceRoute(r, event, {
+          silences,
+          scheme: async (id) => {
+            try {
+              return await scheme(id);
+            } catch (e) {
+              if ((e as Error).name === 'SchemeNotFoundError')
+                throw new NotFoundError(say(`没有方案 ${id}`, `no scheme ${id}`));
+              throw e;
+            }
+          },
+          caller: allowedCaller(caller, ALERT_ROUTES[r].callers),
+          now,
+        });
+        return json(answer.status, answer.body);
+      }
       const answer = await alertRoute(
         r,
         event,
-        {
-          notifications: deps.notifications,
-          caller: callerOf(event, deps.callers ?? new Map()),
-          now: deps.now ?? (() => new Date()),
-        },
+        { notifications: deps.notifications, caller, now },
         ALERT_ROUTES[r].callers,
       );
       return json(answer.status, answer.body);
@@ -317,10 +342,13 @@ let callerRoles: Map<string, Caller> | undefined;
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<Response> {
   logger.addContext(context);
   const reader = defaultReader();
+  const schemes = defaultStore();
   callerRoles ??= parseCallerRoles(process.env[CALLER_ROLES_ENV]);
   return queryHandler(event, {
     store: new AuditedReader(reader),
     notifications: new NotificationStore(reader.db, reader.table),
+    silences: new SilenceStore(reader.db, reader.table),
+    scheme: (id) => schemes.activeScheme(id),
     callers: callerRoles,
     log,
   });

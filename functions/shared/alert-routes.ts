@@ -77,6 +77,18 @@ export function callerOf(
   return name === undefined ? undefined : roles.get(name);
 }
 
+/** The caller, if it may use a route these kinds may use; otherwise a ForbiddenError. */
+export function allowedCaller(caller: Caller | undefined, allowed: readonly CallerKind[]): Caller {
+  if (!caller || !allowed.includes(caller.kind))
+    throw new ForbiddenError(
+      say(
+        '调用者无权访问此接口',
+        `this caller (${caller?.kind ?? 'an unknown role'}) may not use this route`,
+      ),
+    );
+  return caller;
+}
+
 const schemeId = z.string().check(z.maxLength(128), z.regex(ID_PATTERN));
 const notificationId = z.string().check(z.regex(/^N[0-9a-f]{20}$/));
 const ackBody = z.strictObject({
@@ -106,14 +118,7 @@ export async function alertRoute(
   deps: { notifications: NotificationReader; caller: Caller | undefined; now(): Date },
   allowed: readonly CallerKind[],
 ): Promise<Answer> {
-  const caller = deps.caller;
-  if (!caller || !allowed.includes(caller.kind))
-    throw new ForbiddenError(
-      say(
-        '调用者无权访问此接口',
-        `this caller (${caller?.kind ?? 'an unknown role'}) may not use this route`,
-      ),
-    );
+  const caller = allowedCaller(deps.caller, allowed);
   const scheme = pathParam(schemeId, event.pathParameters?.scheme, 'scheme', SCHEME_TEXT);
   if (route === 'notifications') {
     const q = event.queryStringParameters ?? {};

@@ -493,12 +493,21 @@ describe('the auditors’ query API', () => {
       .sort();
   };
 
-  it('grants each route to the callers it names: auditors read, leaders and departments also acknowledge', () => {
+  it('grants each route to the callers it names: auditors read, leaders and departments also acknowledge and silence', () => {
     const ack = 'POST/schemes/*/notifications/*/ack';
+    const silence = 'POST/schemes/*/silences';
     expect(invokable('AuditApiAuditor')).not.toContain(ack);
+    expect(invokable('AuditApiAuditor')).not.toContain(silence);
     expect(invokable('AuditApiAuditor')).toContain('GET/schemes/*/notifications');
+    expect(invokable('AuditApiAuditor')).toContain('GET/schemes/*/silences');
     expect(invokable('AuditApiLeader')).toEqual(
-      ['GET/schemes/*/notifications', 'GET/schemes/*/notifications/*', ack].sort(),
+      [
+        'GET/schemes/*/notifications',
+        'GET/schemes/*/notifications/*',
+        ack,
+        'GET/schemes/*/silences',
+        silence,
+      ].sort(),
     );
     expect(invokable('DepartmentsPublisherhotline12345')).toEqual(invokable('AuditApiLeader'));
   });

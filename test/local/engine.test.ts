@@ -223,6 +223,93 @@ describe('the Gansu scenario played through the local engine', () => {
     expect(JSON.stringify(again.body)).toContain('王局长');
   });
 
+  it('sets and lists silences through the API by the caller’s signature: a leader anything, a department only its own indicators, the auditor reads only; bad fields named', async () => {
+    const api = Object.values(engine.endpoints.apis)[0]!;
+    const call = async (credentials: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const url = `${api}/schemes/${scheme.id}${path}`;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const headers = await signedHeaders(
+        credentials,
+        {
+          method,
+          url,
+          ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
+        },
+        { service: 'execute-api', region: 'us-east-1' },
+      );
+      const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const hotlineIndicator = scheme.indicators.find((i) => i.owner === 'hotline12345')!.id;
+    const otherIndicator = scheme.indicators.find((i) => i.owner !== 'hotline12345')!.id;
+    const leader = await call(LEADER_CREDENTIALS, 'POST', '/silences', {
+      entity: 'lanzhou',
+      scope: 'overall',
+      rule: 'rankDrop',
+      until,
+      reason: '数据迁移',
+      by: '王局长',
+    });
+    expect(leader.status).toBe(201);
+    expect(leader.body.silence).toMatchObject({
+      entity: 'lanzhou',
+      scope: 'overall',
+      by: '王局长',
+      id: expect.stringMatching(/^S[0-9a-f]{20}$/),
+    });
+    const hotline = departmentCredentials('hotline12345');
+    const own = await call(hotline, 'POST', '/silences', {
+      scope: hotlineIndicator,
+      until,
+      reason: '系统升级',
+      by: '热线科',
+    });
+    expect(own.status).toBe(201);
+    expect(
+      (await call(hotline, 'POST', '/silences', { scope: otherIndicator, until, reason: 'x', by: '热线科' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await call(hotline, 'POST', '/silences', { entity: 'lanzhou', until, reason: 'x', by: '热线科' }))
+        .status,
+    ).toBe(403);
+    const bad = await call(LEADER_CREDENTIALS, 'POST', '/silences', {
+      entity: 'atlantis',
+      until,
+      reason: 'x',
+      by: '局长',
+    });
+    expect(bad).toMatchObject({ status: 400, body: { field: 'entity' } });
+    const extra = await call(LEADER_CREDENTIALS, 'POST', '/silences', {
+      entity: 'lanzhou',
+      until,
+      reason: 'x',
+      by: '局长',
+      note: 1,
+    });
+    expect(extra).toMatchObject({ status: 400, body: { field: 'note' } });
+    expect(
+      (
+        await call(AUDITOR_CREDENTIALS, 'POST', '/silences', {
+          entity: 'lanzhou',
+          until,
+          reason: 'x',
+          by: '审计',
+        })
+      ).status,
+    ).toBe(403);
+    const seenByLeader = (await call(LEADER_CREDENTIALS, 'GET', '/silences')).body.silences as {
+      id: string;
+    }[];
+    expect(seenByLeader.map((x) => x.id).sort()).toEqual(
+      [(leader.body.silence as { id: string }).id, (own.body.silence as { id: string }).id].sort(),
+    );
+    const seenByHotline = (await call(hotline, 'GET', '/silences')).body.silences as { id: string }[];
+    expect(seenByHotline.map((x) => x.id)).toEqual([(own.body.silence as { id: string }).id]);
+    expect((await call(AUDITOR_CREDENTIALS, 'GET', '/silences')).status).toBe(200);
+  });
+
   it('projects every snapshot into per-entity history through the stream-triggered function', async () => {
     // The projection's own items (the answers are rebuilt from snapshots and compared with them).
     const final = new Map<string, unknown>();

@@ -317,8 +317,10 @@ describe('the rankwatch app as synthesised', () => {
       'GET /schemes/{scheme}/periods',
       'GET /schemes/{scheme}/periods/{period}/snapshot',
       'GET /schemes/{scheme}/periods/{period}/snapshots',
+      'GET /schemes/{scheme}/silences',
       'GET /schemes/{scheme}/verify',
       'POST /schemes/{scheme}/notifications/{id}/ack',
+      'POST /schemes/{scheme}/silences',
     ]);
   });
 
