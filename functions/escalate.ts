@@ -10,6 +10,7 @@ import type { DynamoAssessmentStore } from './shared/dynamo-store.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import { escalationEvents } from './shared/outbox.ts';
 import { count, defaultStore, log, logger, metrics } from './shared/runtime.ts';
+import { scheduledRun } from './shared/schedule-input.ts';
 
 export interface EscalateDeps {
   store: Pick<DynamoAssessmentStore, 'schemeIds' | 'activeScheme'>;
@@ -30,12 +31,7 @@ export interface EscalateResult {
  * time to decide at (`{"at": ISO}`, for replays and the local demo; otherwise the clock).
  */
 export async function escalateHandler(event: unknown, deps: EscalateDeps): Promise<EscalateResult> {
-  const input = (event ?? {}) as { scheme?: unknown; at?: unknown };
-  const schemeIds = typeof input.scheme === 'string' ? [input.scheme] : await deps.store.schemeIds();
-  const at =
-    typeof input.at === 'string' && !Number.isNaN(Date.parse(input.at))
-      ? new Date(input.at).toISOString()
-      : deps.now().toISOString();
+  const { schemeIds, at } = await scheduledRun(event, deps);
   const result: EscalateResult = { checked: 0, escalated: [] };
   for (const schemeId of schemeIds) {
     const scheme = await deps.store.activeScheme(schemeId);

@@ -7,6 +7,7 @@ import type { DynamoAssessmentStore } from './shared/dynamo-store.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import { type ReminderStore, remindScheme, type SentReminder } from './shared/reminders.ts';
 import { count, defaultStore, log, logger, metrics } from './shared/runtime.ts';
+import { scheduledRun } from './shared/schedule-input.ts';
 
 export interface RemindDeps {
   store: Pick<DynamoAssessmentStore, 'schemeIds' | 'activeScheme'> & ReminderStore;
@@ -21,12 +22,7 @@ export async function remindHandler(
   event: unknown,
   deps: RemindDeps,
 ): Promise<{ reminders: (SentReminder & { scheme: string })[] }> {
-  const input = (event ?? {}) as { scheme?: unknown; at?: unknown };
-  const schemeIds = typeof input.scheme === 'string' ? [input.scheme] : await deps.store.schemeIds();
-  const at =
-    typeof input.at === 'string' && !Number.isNaN(Date.parse(input.at))
-      ? new Date(input.at).toISOString()
-      : deps.now().toISOString();
+  const { schemeIds, at } = await scheduledRun(event, deps);
   const reminders: (SentReminder & { scheme: string })[] = [];
   for (const schemeId of schemeIds) {
     const scheme = await deps.store.activeScheme(schemeId);

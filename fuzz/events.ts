@@ -6,43 +6,14 @@
 import fc from 'fast-check';
 import { parseScheme, type Scheme } from '../domain/scheme.ts';
 import { INDICATOR_RESULTS_PUBLISHED, INDICATOR_VALUE_REPORTED } from '../events/index.ts';
+import { scheme as unitScheme } from '../test/functions/fixtures.ts';
 import type { BusEvent } from '../test/support/pipeline.ts';
 
-/** The fuzz's scheme: two departments' indicators, each with a declared valid range. */
+/** The fuzz's scheme: the unit tests' two-department scheme, each indicator with a declared valid range. */
 export const fuzzScheme: Scheme = parseScheme({
+  ...unitScheme,
   id: 'fuzz-weekly',
-  version: '1',
-  name: { zh: '模糊测试周考核', en: 'Fuzz weekly assessment' },
-  periodKind: 'week',
-  entities: [
-    { id: 'lanzhou', name: { zh: '兰州市', en: 'Lanzhou' } },
-    { id: 'tianshui', name: { zh: '天水市', en: 'Tianshui' } },
-    { id: 'baiyin', name: { zh: '白银市', en: 'Baiyin' } },
-  ],
-  focus: ['lanzhou'],
-  indicators: [
-    {
-      id: 'hotline_satisfaction',
-      name: { zh: '热线满意度', en: 'Hotline satisfaction' },
-      weight: 1,
-      direction: 'higher',
-      unit: '%',
-      owner: 'hotline12345',
-      range: { min: 0, max: 100 },
-      normalise: { method: 'minmax' },
-    },
-    {
-      id: 'gov_online_rate',
-      name: { zh: '全程网办率', en: 'Services fully online' },
-      weight: 1,
-      direction: 'higher',
-      unit: '%',
-      owner: 'govservice',
-      range: { min: 0, max: 100 },
-      normalise: { method: 'minmax' },
-    },
-  ],
-  rules: { slip: [{ rule: 'rankDrop', min: 1 }] },
+  indicators: unitScheme.indicators.map((i) => ({ ...i, range: { min: 0, max: 100 } })),
 });
 
 const baseValue = () => ({

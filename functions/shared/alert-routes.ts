@@ -9,7 +9,7 @@ import { ID_PATTERN } from '../../events/ids.ts';
 import type { AlertRoute, CallerKind } from '../query-routes.ts';
 import type { NotificationStore } from './notification-store.ts';
 import { NotificationNotFoundError, TransitionRefusedError } from './notification-store.ts';
-import { BadRequestError, say, type Text } from './query-params.ts';
+import { BadRequestError, jsonBody, say, type Text } from './query-params.ts';
 
 /** Environment variable: JSON object of IAM role name → `leader`, `auditor` or `department:<id>`. */
 export const CALLER_ROLES_ENV = 'CALLER_ROLES';
@@ -146,31 +146,11 @@ export async function alertRoute(
       body: { scheme, ...current, versions: await deps.notifications.versions(scheme, id) },
     };
 
-  let body: unknown;
-  try {
-    body = JSON.parse(
-      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? ''),
-    );
-  } catch {
-    throw new BadRequestError(
-      '(body)',
-      say(
-        '请求体须为 JSON：{"by": "姓名", "note": "…"}',
-        'the body must be JSON: {"by": "name", "note": "…"}',
-      ),
-    );
-  }
-  const parsed = ackBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field =
-      issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.map(String).join('.') || '(body)';
-    throw new BadRequestError(field, say(`确认请求的 ${field} 无效`, `${field}: ${issue.message}`));
-  }
+  const ack = jsonBody(event, ackBody, say('确认请求', 'acknowledgement'), '{"by": "…", "note": "…"}');
   const at = deps.now().toISOString();
   try {
     const next = await deps.notifications.transition(scheme, id, (s) =>
-      acknowledge(s, { by: parsed.data.by, at, ...(parsed.data.note ? { note: parsed.data.note } : {}) }),
+      acknowledge(s, { by: ack.by, at, ...(ack.note ? { note: ack.note } : {}) }),
     );
     return { status: 200, body: { scheme, ...next } };
   } catch (e) {

@@ -123,3 +123,32 @@ export function parse<T extends z.ZodMiniType>(schema: T, input: unknown): z.inf
   }
   throw new BadRequestError(issue.path.map(String).join('.') || '(query)', textOf(issue.message));
 }
+
+/**
+ * The request's JSON body parsed with a strict schema; a body that is not JSON, or the first problem with it,
+ * becomes a BadRequestError naming the field (`(body)` for the whole). `shape` shows what is expected.
+ */
+export function jsonBody<T>(
+  event: { body?: string; isBase64Encoded?: boolean },
+  schema: z.ZodMiniType<T>,
+  what: Text,
+  shape: string,
+): T {
+  let body: unknown;
+  try {
+    body = JSON.parse(
+      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? ''),
+    );
+  } catch {
+    throw new BadRequestError('(body)', say(`请求体须为 JSON：${shape}`, `the body must be JSON: ${shape}`));
+  }
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field =
+    issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.map(String).join('.') || '(body)';
+  throw new BadRequestError(
+    field,
+    say(`${what.zh}的 ${field} 无效`, `${what.en}: ${field}: ${issue.message}`),
+  );
+}

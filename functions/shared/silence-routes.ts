@@ -7,7 +7,7 @@ import type { Scheme } from '../../domain/scheme.ts';
 import { parseSilence, type Silence, SilenceValidationError } from '../../domain/silences.ts';
 import { ID_PATTERN } from '../../events/ids.ts';
 import { type Caller, ForbiddenError } from './alert-routes.ts';
-import { BadRequestError, say } from './query-params.ts';
+import { BadRequestError, jsonBody, say } from './query-params.ts';
 import { type SilenceStore, silenceId } from './silence-store.ts';
 
 export type SilenceReader = Pick<SilenceStore, 'put' | 'list' | 'active'>;
@@ -65,28 +65,12 @@ export async function silenceRoute(
     return { status: 200, body: { scheme: scheme.id, silences: visible } };
   }
 
-  let body: unknown;
-  try {
-    body = JSON.parse(
-      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? ''),
-    );
-  } catch {
-    throw new BadRequestError(
-      '(body)',
-      say(
-        '请求体须为 JSON：{"until": "…", "reason": "…", "by": "…", "entity"?, "scope"?, "rule"?}',
-        'the body must be JSON: {"until": "…", "reason": "…", "by": "…", "entity"?, "scope"?, "rule"?}',
-      ),
-    );
-  }
-  const parsed = silenceBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field =
-      issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.map(String).join('.') || '(body)';
-    throw new BadRequestError(field, say(`静默请求的 ${field} 无效`, `${field}: ${issue.message}`));
-  }
-  const b = parsed.data;
+  const b = jsonBody(
+    event,
+    silenceBody,
+    say('静默请求', 'silence'),
+    '{"until": "…", "reason": "…", "by": "…", "entity"?, "scope"?, "rule"?}',
+  );
   if (b.entity === undefined && b.scope === undefined && b.rule === undefined)
     throw new BadRequestError(
       'scope',

@@ -2,14 +2,13 @@
 // acknowledgements and escalations are version-checked transactions with an audit trail, escalation runs
 // twice change nothing, and an escalation whose writer dies after its transaction still goes out.
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { run } from '../../cli/main.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { acknowledge, escalationPolicy, levelDueAt, type NotificationState } from '../../domain/lifecycle.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import { type EscalateDeps, escalateHandler } from '../../functions/escalate.ts';
 import { NotificationStore, TransitionRefusedError } from '../../functions/shared/notification-store.ts';
-import { LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
+import { cliOnTable } from '../support/cli-aws.ts';
 import { createPipeline, departmentEvents, type Pipeline } from '../support/pipeline.ts';
 
 const endpoint = inject('dynamodbEndpoint');
@@ -133,23 +132,7 @@ describe('the notification lifecycle in the table', () => {
   });
 
   describe('on the command line (rankwatch alerts, rankwatch ack)', () => {
-    const cli = async (...args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
-      vi.stubEnv('AWS_REGION', LOCAL_REGION);
-      vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-      try {
-        const code = await run([...args, '--scheme', scheme.id, '--aws', '--table', p.table], {
-          stdout: (t) => out.push(t),
-          stderr: (t) => err.push(t),
-        });
-        return { code, out: out.join(''), err: err.join('') };
-      } finally {
-        vi.unstubAllEnvs();
-      }
-    };
+    const cli = cliOnTable(endpoint, () => p.table, scheme.id);
 
     it('lists open and escalated notifications only with --open, Chinese first, with their level', async () => {
       const states = await store.list(scheme.id);

@@ -2,15 +2,14 @@
 // when it groups a snapshot's slips, and a notification a silence covers is recorded (status silenced, with
 // the silence's id) but never sent; an expired silence covers nothing. Bad requests name their field.
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { run } from '../../cli/main.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NotificationState } from '../../domain/lifecycle.ts';
 import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import type { Silence } from '../../domain/silences.ts';
 import { NotificationStore } from '../../functions/shared/notification-store.ts';
 import { SilenceStore } from '../../functions/shared/silence-store.ts';
-import { LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
+import { cliOnTable } from '../support/cli-aws.ts';
 import { createPipeline, departmentEvents, type Pipeline } from '../support/pipeline.ts';
 
 const endpoint = inject('dynamodbEndpoint');
@@ -19,23 +18,7 @@ const WEEKS = 16;
 
 describe('silences: recorded, not sent', () => {
   let p: Pipeline;
-  const cli = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
-    vi.stubEnv('AWS_REGION', LOCAL_REGION);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    try {
-      const code = await run([...args, '--scheme', scheme.id, '--aws', '--table', p.table], {
-        stdout: (t) => out.push(t),
-        stderr: (t) => err.push(t),
-      });
-      return { code, out: out.join(''), err: err.join('') };
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  };
+  const cli = cliOnTable(endpoint, () => p.table, scheme.id);
   let notifications: NotificationState[];
   let silences: Silence[];
 

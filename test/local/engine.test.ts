@@ -38,6 +38,29 @@ const series = assessSeries(scheme, rows);
 /** The hotline department's local credentials: the bus policy lets it publish as dept.hotline12345 only. */
 const hotline = { region: 'us-east-1', credentials: departmentCredentials('hotline12345') };
 
+/** A request to the engine's HTTP API for the scenario's scheme, signed (SigV4) with these credentials. */
+async function signedCall(
+  engine: Engine,
+  credentials: Credentials,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const url = `${Object.values(engine.endpoints.apis)[0]!}/schemes/${scheme.id}${path}`;
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers = await signedHeaders(
+    credentials,
+    {
+      method,
+      url,
+      ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
+    },
+    { service: 'execute-api', region: 'us-east-1' },
+  );
+  const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 function capture() {
   const out = { stdout: '', stderr: '' };
   return {
@@ -158,22 +181,8 @@ describe('the Gansu scenario played through the local engine', () => {
   });
 
   it('answers the notification routes by the caller’s signature: a department sees its own indicators’ only, the auditor may not acknowledge, a leader acknowledges once', async () => {
-    const api = Object.values(engine.endpoints.apis)[0]!;
-    const call = async (credentials: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) => {
-      const url = `${api}/schemes/${scheme.id}${path}`;
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const headers = await signedHeaders(
-        credentials,
-        {
-          method,
-          url,
-          ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
-        },
-        { service: 'execute-api', region: 'us-east-1' },
-      );
-      const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    const call = (credentials: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) =>
+      signedCall(engine, credentials, method, path, body);
     type Listed = { notification: { id: string; owner?: string; scope: string }; status: string };
     const all = await call(LEADER_CREDENTIALS, 'GET', '/notifications');
     expect(all.status).toBe(200);
@@ -224,22 +233,8 @@ describe('the Gansu scenario played through the local engine', () => {
   });
 
   it('sets and lists silences through the API by the caller’s signature: a leader anything, a department only its own indicators, the auditor reads only; bad fields named', async () => {
-    const api = Object.values(engine.endpoints.apis)[0]!;
-    const call = async (credentials: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) => {
-      const url = `${api}/schemes/${scheme.id}${path}`;
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const headers = await signedHeaders(
-        credentials,
-        {
-          method,
-          url,
-          ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
-        },
-        { service: 'execute-api', region: 'us-east-1' },
-      );
-      const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    const call = (credentials: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) =>
+      signedCall(engine, credentials, method, path, body);
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
     const hotlineIndicator = scheme.indicators.find((i) => i.owner === 'hotline12345')!.id;
     const otherIndicator = scheme.indicators.find((i) => i.owner !== 'hotline12345')!.id;
