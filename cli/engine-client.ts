@@ -12,7 +12,13 @@ import { QUERY_ROUTES, type QueryRoute, routeKey } from '../functions/query-rout
 import { documentClient, sdkDynamo } from '../functions/shared/aws/sdk.ts';
 import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import type { EngineState } from '../local/engine.ts';
-import { AUDITOR_CREDENTIALS, localCredentialsFor, signedHeaders } from '../local/principals.ts';
+import {
+  AUDITOR_CREDENTIALS,
+  departmentCredentials,
+  LEADER_CREDENTIALS,
+  localCredentialsFor,
+  signedHeaders,
+} from '../local/principals.ts';
 import { UsageError } from './io.ts';
 
 /** The running engine's address file, relative to the working directory unless RANKWATCH_ENGINE_FILE says. */
@@ -100,6 +106,16 @@ export interface Target {
     route: QueryRoute,
     path: Record<string, string>,
     query?: Record<string, string | undefined>,
+  ): Promise<QueryAnswer>;
+  /**
+   * Local only: a leaders'-loop route of the engine's HTTP API, signed as the leader or as a department, so
+   * the API's role checks apply (a department may act only on its own indicators).
+   */
+  loopApi?(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    as: { department?: string | undefined },
   ): Promise<QueryAnswer>;
   /** Local: waits until the engine has delivered everything. AWS: nothing to wait for. */
   settle(): Promise<void>;
@@ -216,6 +232,22 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
         { service: 'execute-api', region: engine.region },
       );
       const res = await fetch(url, { headers });
+      return answer(res.status, await res.text());
+    },
+    async loopApi(method, path, body, as) {
+      if (!api) throw new Error('the template has no HTTP API');
+      const url = `${api}${path}`;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const headers = await signedHeaders(
+        as.department ? departmentCredentials(as.department) : LEADER_CREDENTIALS,
+        {
+          method,
+          url,
+          ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
+        },
+        { service: 'execute-api', region: engine.region },
+      );
+      const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
       return answer(res.status, await res.text());
     },
     settle: async () => {

@@ -148,6 +148,7 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
             by: { type: 'string' },
             note: { type: 'string' },
             at: { type: 'string' },
+            department: { type: 'string' },
           },
           allowPositionals: true,
           strict: true,
@@ -171,6 +172,7 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
             at: { type: 'string' },
             all: { type: 'boolean' },
             format: { type: 'string' },
+            department: { type: 'string' },
           },
           strict: true,
         });

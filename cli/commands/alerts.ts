@@ -26,7 +26,8 @@ export interface AlertsOptions extends TargetOptions {
 
 export const alertsUsage =
   'rankwatch alerts [--open] [--department D] [--scheme ID] [--format json] [--aws --table T]';
-export const ackUsage = 'rankwatch ack ID --by NAME [--note TEXT] [--scheme ID] [--aws --table T]';
+export const ackUsage =
+  'rankwatch ack ID --by NAME [--note TEXT] [--department D] [--scheme ID] [--aws --table T]';
 
 const STATUS = {
   open: { zh: '待确认', en: 'open' },
@@ -114,6 +115,26 @@ export async function ackCommand(
   const at = opts.at ?? new Date().toISOString();
   if (Number.isNaN(Date.parse(at)))
     throw new UsageError(`--at must be an ISO time (got "${opts.at}")`, ackUsage);
+  const target = await resolveTarget(opts);
+  if (target.loopApi && opts.at === undefined) {
+    // The local engine: through its API, signed as the leader (or --department), so its role checks apply.
+    const schemeId = schemeOf(opts, target, ackUsage);
+    const res = await target.loopApi(
+      'POST',
+      `/schemes/${encodeURIComponent(schemeId)}/notifications/${encodeURIComponent(id)}/ack`,
+      { by: opts.by, ...(opts.note ? { note: opts.note } : {}) },
+      { department: opts.department },
+    );
+    return apiOutcome(
+      res,
+      io,
+      (b) => {
+        const s = b as { version?: number; acknowledged?: { at?: string } };
+        return `已确认 / acknowledged: ${id} · ${opts.by} · ${s.acknowledged?.at ?? ''} (version ${s.version})`;
+      },
+      '未确认 / not acknowledged',
+    );
+  }
   const { schemeId, notifications } = await notificationsOf(opts, ackUsage);
   try {
     const s = await notifications.transition(schemeId, id, (current) =>
@@ -130,6 +151,23 @@ export async function ackCommand(
   }
 }
 
+/** An API answer as the CLI prints it: the line for success; exit 3 for a conflict, 1 for a refusal. */
+function apiOutcome(
+  res: { statusCode: number; json(): unknown },
+  io: CommandIo,
+  ok: (body: unknown) => string,
+  refused: string,
+): number {
+  const body = res.json() as { message?: { zh: string; en: string }; field?: string | null };
+  if (res.statusCode === 200 || res.statusCode === 201) {
+    io.stdout(`${ok(body)}\n`);
+    return 0;
+  }
+  const why = body.message ? `${body.message.zh} / ${body.message.en}` : JSON.stringify(body);
+  io.stderr(`${refused} (${res.statusCode}${body.field ? `, ${body.field}` : ''}): ${why}\n`);
+  return res.statusCode === 409 ? 3 : res.statusCode === 400 ? 2 : 1;
+}
+
 export interface SilenceOptions extends TargetOptions {
   scheme?: string;
   entity?: string;
@@ -141,10 +179,11 @@ export interface SilenceOptions extends TargetOptions {
   at?: string;
   all?: boolean;
   format?: string;
+  department?: string;
 }
 
 export const silenceUsage =
-  'rankwatch silence [--entity E] [--scope overall|INDICATOR] [--rule R] --until T --reason TEXT [--by NAME] [--scheme ID] [--aws --table T]';
+  'rankwatch silence [--entity E] [--scope overall|INDICATOR] [--rule R] --until T --reason TEXT [--by NAME] [--department D] [--scheme ID] [--aws --table T]';
 export const silencesUsage = 'rankwatch silences [--all] [--scheme ID] [--format json] [--aws --table T]';
 
 async function silencesOf(opts: SilenceOptions, usage: string) {
@@ -162,6 +201,31 @@ export async function silenceCommand(opts: SilenceOptions, io: CommandIo): Promi
       'name at least one of --entity, --scope, --rule: a silence of everything would hide every slip',
       silenceUsage,
     );
+  const target = await resolveTarget(opts);
+  if (target.loopApi && opts.at === undefined) {
+    // The local engine: through its API, signed as the leader (or --department, for its own indicators).
+    const schemeId = schemeOf(opts, target, silenceUsage);
+    const body = {
+      ...(opts.entity === undefined ? {} : { entity: opts.entity }),
+      ...(opts.scope === undefined ? {} : { scope: opts.scope }),
+      ...(opts.rule === undefined ? {} : { rule: opts.rule }),
+      until: opts.until,
+      reason: opts.reason,
+      by: opts.by ?? userInfo().username,
+    };
+    const res = await target.loopApi('POST', `/schemes/${encodeURIComponent(schemeId)}/silences`, body, {
+      department: opts.department,
+    });
+    return apiOutcome(
+      res,
+      io,
+      (b) => {
+        const s = (b as { silence: Silence }).silence;
+        return `${res.statusCode === 201 ? '已静默 / silenced' : '已存在 / already stored'}: ${s.id} · ${describeSilence(s, undefined)} · 至 until ${s.until} · ${s.by}: ${s.reason}`;
+      },
+      '未静默 / not silenced',
+    );
+  }
   const { schemeId, scheme, silences } = await silencesOf(opts, silenceUsage);
   if (!scheme) throw new UsageError(`scheme "${schemeId}" is not stored`, silenceUsage);
   const createdAt = new Date(at).toISOString();

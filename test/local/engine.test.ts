@@ -472,6 +472,57 @@ describe('the Gansu scenario played through the local engine', () => {
       expect(bad.out.stdout).toContain('InvalidEventPatternException');
     });
 
+    it('rankwatch ack and rankwatch silence go through the signed API on the local engine: the leader acknowledges once (a second is exit 3), a department is refused another’s notification and indicator', async () => {
+      type Listed = { notification: { id: string; owner?: string }; status: string };
+      const states = (await signedCall(engine, LEADER_CREDENTIALS, 'GET', '/notifications')).body
+        .notifications as Listed[];
+      const open = states.filter((x) => x.status === 'open' || x.status === 'escalated');
+      const target = open.find((x) => x.notification.owner !== 'hotline12345')!;
+      const refused = capture();
+      expect(
+        await run(
+          ['ack', target.notification.id, '--by', '热线科', '--department', 'hotline12345'],
+          refused.io,
+        ),
+      ).toBe(1);
+      expect(refused.out.stderr).toContain('未确认 / not acknowledged (404)');
+      const first = capture();
+      expect(
+        await run(['ack', target.notification.id, '--by', '分管领导', '--note', '本周整改'], first.io),
+      ).toBe(0);
+      expect(first.out.stdout).toContain(`已确认 / acknowledged: ${target.notification.id} · 分管领导`);
+      const second = capture();
+      expect(await run(['ack', target.notification.id, '--by', '局长'], second.io)).toBe(3);
+      expect(second.out.stderr).toContain('分管领导');
+      const other = scheme.indicators.find((i) => i.owner !== 'hotline12345')!.id;
+      const until = new Date(Date.now() + 86_400_000).toISOString();
+      const notOwn = capture();
+      expect(
+        await run(
+          [
+            'silence',
+            '--scope',
+            other,
+            '--until',
+            until,
+            '--reason',
+            'x',
+            '--by',
+            '热线科',
+            '--department',
+            'hotline12345',
+          ],
+          notOwn.io,
+        ),
+      ).toBe(1);
+      expect(notOwn.out.stderr).toContain('未静默 / not silenced (403)');
+      const badField = capture();
+      expect(
+        await run(['silence', '--entity', 'atlantis', '--until', until, '--reason', 'x'], badField.io),
+      ).toBe(2);
+      expect(badField.out.stderr).toContain('(400, entity)');
+    });
+
     it('rankwatch tick fires the Scheduler schedules (escalate, the weekly reminder) through the bundled functions; a second tick the same week reminds nobody again', async () => {
       const schedules = engine.state().schedules ?? [];
       expect(schedules.map((x) => [x.expression, x.timeZone, x.firesOnClock]).sort()).toEqual([
