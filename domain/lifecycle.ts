@@ -199,3 +199,16 @@ export function escalate(s: NotificationState, level: number, at: string): Notif
     throw new RangeError(`status: a ${s.status} notification is not escalated`);
   return next(s, { status: 'escalated', level }, { at, action: 'escalated', level });
 }
+
+/**
+ * Whether a recovery of the rule keys in `recovered` resolves this notification: it holds one of them, is not
+ * resolved yet, and none of its rules' keys is still firing.
+ */
+export function recoveryResolves(
+  s: NotificationState,
+  recovered: ReadonlySet<string>,
+  firing: ReadonlySet<string>,
+): boolean {
+  const keys = s.notification.rules.map((r) => r.key);
+  return s.status !== 'resolved' && keys.some((k) => recovered.has(k)) && !keys.some((k) => firing.has(k));
+}

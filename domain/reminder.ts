@@ -191,3 +191,15 @@ export function reminderText(r: Reminder): LocalizedText {
   }
   return { zh: zh.join('\n'), en: en.join('\n') };
 }
+
+/**
+ * The periods a reminder's rank moves compare: from what the last reminder saw (no moves when nothing was
+ * recorded since) or, for the first reminder, the period before the latest; to the latest. `periods` in order.
+ */
+export function reminderPeriods(
+  periods: readonly string[],
+  lastSeen: string | undefined,
+): { from: string | undefined; to: string | undefined } {
+  const from = lastSeen !== undefined && periods.includes(lastSeen) ? lastSeen : periods.at(-2);
+  return { from, to: periods.at(-1) };
+}

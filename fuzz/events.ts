@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { parseScheme, type Scheme } from '../domain/scheme.ts';
 import { INDICATOR_RESULTS_PUBLISHED, INDICATOR_VALUE_REPORTED } from '../events/index.ts';
 import { scheme as unitScheme } from '../test/functions/fixtures.ts';
-import type { BusEvent } from '../test/support/pipeline.ts';
+import { type BusEvent, envelope } from '../test/support/pipeline.ts';
 
 /** The fuzz's scheme: the unit tests' two-department scheme, each indicator with a declared valid range. */
 export const fuzzScheme: Scheme = parseScheme({
@@ -75,24 +75,6 @@ const outOfRange = fc.oneof(
   fc.constantFrom(1.7e308, -1e308, -5e-324),
 );
 const deep = (depth: number): unknown => (depth === 0 ? 'x' : { n: deep(depth - 1) });
-
-/** The EventBridge envelope as the ingest queue receives it (its time fixed: the detail may be nonsense). */
-const envelope = (
-  detailType: string,
-  source: string,
-  detail: Record<string, unknown>,
-  id: string,
-): BusEvent => ({
-  version: '0',
-  id,
-  'detail-type': detailType,
-  source,
-  account: '123456789012',
-  time: '2026-01-12T01:00:00Z',
-  region: 'cn-northwest-1',
-  resources: [],
-  detail,
-});
 
 let counter = 0;
 const idOf = (kind: string) => `fuzz-${kind}-${(counter++).toString(36)}`;

@@ -3,7 +3,7 @@
 // firing any more in the alert state the same transaction wrote. Run by the relay before it sends, so a
 // leader who reads the recovery finds the notification resolved; running it again changes nothing.
 import type { AlertState } from '../../domain/alerts.ts';
-import { resolve } from '../../domain/lifecycle.ts';
+import { recoveryResolves, resolve } from '../../domain/lifecycle.ts';
 import { RANKING_RECOVERED } from '../../events/index.ts';
 import type { Dynamo } from './aws/dynamodb.ts';
 import { type NotificationStore, TransitionRefusedError } from './notification-store.ts';
@@ -44,13 +44,13 @@ export async function resolveRecovered(
     }
   const resolved: string[] = [];
   for (const [scheme, cleared] of recovered) {
-    const candidates = (await deps.notifications.list(scheme)).filter(
-      (s) => s.status !== 'resolved' && s.notification.rules.some((r) => cleared.has(r.key)),
+    const candidates = (await deps.notifications.list(scheme)).filter((s) =>
+      recoveryResolves(s, cleared, new Set()),
     );
     if (!candidates.length) continue;
     const firing = await firingKeys(deps.db, deps.table, scheme);
     for (const c of candidates) {
-      if (c.notification.rules.some((r) => firing.has(r.key))) continue;
+      if (!recoveryResolves(c, cleared, firing)) continue;
       try {
         const next = await deps.notifications.transition(scheme, c.notification.id, (s) =>
           s.status === 'resolved' ? null : resolve(s, { at: deps.now().toISOString(), reason: 'recovered' }),

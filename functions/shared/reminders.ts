@@ -6,7 +6,7 @@
 import type { NotificationState } from '../../domain/lifecycle.ts';
 import { schemeNames } from '../../domain/messages.ts';
 import { periodOrdinal } from '../../domain/period.ts';
-import { weeklyReminder } from '../../domain/reminder.ts';
+import { reminderPeriods, weeklyReminder } from '../../domain/reminder.ts';
 import type { Scheme } from '../../domain/scheme.ts';
 import type { Standings } from '../../domain/standings.ts';
 import { weekOf } from '../../domain/zoned-time.ts';
@@ -86,9 +86,7 @@ export async function remindScheme(
   const out: SentReminder[] = [];
   for (const department of reminderDepartments(scheme)) {
     const last = await lastReminder(deps.store, scheme.id, department);
-    // Moves since what the last reminder saw (none when no period was recorded since); the first reminder
-    // compares with the period before the latest.
-    const from = last?.period !== undefined && periods.includes(last.period) ? last.period : periods.at(-2);
+    const { from } = reminderPeriods(periods, last?.period);
     const [now, then] = await Promise.all([standingsOf(latest), standingsOf(from)]);
     const r = weeklyReminder({
       department,

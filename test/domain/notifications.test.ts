@@ -12,9 +12,12 @@ import {
   escalationPolicy,
   type NotificationState,
   openState,
+  recoveryResolves,
+  resolve,
 } from '../../domain/lifecycle.ts';
 import { groupNotifications, type Notification } from '../../domain/notifications.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
+import { reminderPeriods } from '../../domain/reminder.ts';
 import { loadSchemeText, parseScheme } from '../../domain/scheme.ts';
 import type { Silence } from '../../domain/silences.ts';
 
@@ -182,6 +185,35 @@ function schemeBase() {
     ],
   };
 }
+
+describe('a recovery resolving a notification, and the periods a reminder compares', () => {
+  const k1 = 'x|2026-W16|overall|a|rankDrop';
+  const k2 = 'x|2026-W16|overall|a|belowAverage';
+  const two = openState({
+    ...sampleNotification('warning', '2026-04-20T01:00:00.000Z'),
+    rules: [
+      { key: k1, rule: 'rankDrop' },
+      { key: k2, rule: 'belowAverage' },
+    ] as unknown as Notification['rules'],
+  });
+
+  it('resolves only when a held key recovered and none of its keys still fires', () => {
+    expect(recoveryResolves(two, new Set([k1]), new Set([k2]))).toBe(false);
+    expect(recoveryResolves(two, new Set([k1]), new Set())).toBe(true);
+    expect(recoveryResolves(two, new Set(['other']), new Set())).toBe(false);
+    const done = resolve(two, { at: '2026-04-21T00:00:00.000Z', reason: 'recovered' });
+    expect(done.ok && recoveryResolves(done.state, new Set([k1, k2]), new Set())).toBe(false);
+  });
+
+  it('compares from what the last reminder saw, else the period before the latest', () => {
+    const periods = ['2026-W14', '2026-W15', '2026-W16'];
+    expect(reminderPeriods(periods, undefined)).toEqual({ from: '2026-W15', to: '2026-W16' });
+    expect(reminderPeriods(periods, '2026-W14')).toEqual({ from: '2026-W14', to: '2026-W16' });
+    expect(reminderPeriods(periods, '2026-W16')).toEqual({ from: '2026-W16', to: '2026-W16' });
+    expect(reminderPeriods(periods, '2025-W01')).toEqual({ from: '2026-W15', to: '2026-W16' });
+    expect(reminderPeriods([], undefined)).toEqual({ from: undefined, to: undefined });
+  });
+});
 
 function sampleNotification(severity: Notification['severity'], openedAt: string): Notification {
   return {

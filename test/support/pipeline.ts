@@ -64,7 +64,9 @@ export function envelope(
   detail: Record<string, unknown>,
   id: string,
 ): BusEvent {
-  const observedAt = typeof detail.observedAt === 'string' ? detail.observedAt : '2026-01-01T00:00:00Z';
+  // The envelope's time from the detail's observedAt when it is a time (a hostile detail's may not be).
+  const stated = typeof detail.observedAt === 'string' ? Date.parse(detail.observedAt) : Number.NaN;
+  const observedAt = Number.isNaN(stated) ? '2026-01-01T00:00:00Z' : new Date(stated).toISOString();
   return {
     version: '0',
     id,
