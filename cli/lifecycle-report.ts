@@ -12,6 +12,7 @@ import type { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts'
 import { NotificationStore } from '../functions/shared/notification-store.ts';
 import type { OutboxEvent } from '../functions/shared/outbox.ts';
 import { keys } from '../functions/shared/table.ts';
+import type { LocalSnsTopic } from '../local/sns.ts';
 import { alertRows } from './commands/alerts.ts';
 
 export interface LifecycleReport {
@@ -82,4 +83,29 @@ export async function lifecycleSection(
     if (text) lines.push(text.zh, text.en, '');
   }
   return { lines, acknowledged: pick.notification.id, escalated: run.escalated.map((e) => e.id) };
+}
+
+/**
+ * Who received what on the topics: each subscription with what its filter policy let through (leaders' have
+ * none and receive all; a department's filter on `owner` admits its own indicators' alerts and its reminder).
+ */
+export function routingLines(topics: Iterable<LocalSnsTopic>): string[] {
+  const lines: string[] = [];
+  for (const topic of topics)
+    for (const { subscription, messages } of topic.subscriptions()) {
+      const by = (kind: string) =>
+        messages.filter((m) => m.messageAttributes.kind?.stringValue === kind).length;
+      const filter = subscription.filterPolicy
+        ? `过滤 filter ${JSON.stringify(subscription.filterPolicy)}`
+        : '无过滤（领导）no filter (leaders)';
+      lines.push(
+        `  ${subscription.endpoint} · ${filter}: 预警 slips ${by('slipped')} · 提级 escalations ${by('escalated')} · 周提醒 reminders ${by('reminder')}`,
+      );
+    }
+  if (lines.length === 0) return [];
+  return [
+    '通知按主管部门分送（notify → SNS，订阅按 owner 过滤）/ routed by owner department (notify → SNS, subscriptions filtered on owner):',
+    ...lines,
+    '',
+  ];
 }

@@ -33,23 +33,54 @@ const Webhook = z.object({
   header: z.string().min(1).default('x-api-key'),
 });
 
-const ConfigSchema = z.object({
-  stage: z.enum(STAGES).default('dev'),
-  /** Leaders who receive slip alerts by e-mail (SNS subscriptions; each confirms once). */
-  alertEmails: list(z.email()).default([]),
-  /** Operators who receive CloudWatch alarms by e-mail. */
-  alarmEmails: list(z.email()).default([]),
-  /** Departments that publish to the bus, each as `dept.<id>`; each gets a role and a rejections queue. */
-  departments: list(z.string().regex(DEPARTMENT_ID_PATTERN), 1),
-  /** Who may assume the department and auditor roles (ARNs); default: this account's IAM principals. */
-  trustedPrincipals: list(z.string().startsWith('arn:')).default([]),
-  webhook: object(Webhook).optional(),
-  /**
-   * Seconds a department report's `observedAt` may lie after the time ingest receives it (clock skew);
-   * anything later is rejected, since a future timestamp would win latest-wins against every correction.
-   */
-  observedAtToleranceSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
-});
+const ConfigSchema = z
+  .object({
+    stage: z.enum(STAGES).default('dev'),
+    /** Leaders who receive slip alerts by e-mail (SNS subscriptions; each confirms once). */
+    alertEmails: list(z.email()).default([]),
+    /**
+     * Each department's addresses (`{"hotline12345": ["a@…"]}`): they receive only the alerts of the indicators
+     * the department owns and its weekly reminder (an SNS filter policy on `owner`).
+     */
+    departmentEmails: object(z.record(z.string().regex(DEPARTMENT_ID_PATTERN), list(z.email(), 1))).default(
+      {},
+    ),
+    /** Operators who receive CloudWatch alarms by e-mail. */
+    alarmEmails: list(z.email()).default([]),
+    /** Departments that publish to the bus, each as `dept.<id>`; each gets a role and a rejections queue. */
+    departments: list(z.string().regex(DEPARTMENT_ID_PATTERN), 1),
+    /** Who may assume the department and auditor roles (ARNs); default: this account's IAM principals. */
+    trustedPrincipals: list(z.string().startsWith('arn:')).default([]),
+    webhook: object(Webhook).optional(),
+    /**
+     * Seconds a department report's `observedAt` may lie after the time ingest receives it (clock skew);
+     * anything later is rejected, since a future timestamp would win latest-wins against every correction.
+     */
+    observedAtToleranceSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+  })
+  .superRefine((config, ctx) => {
+    // The dev context's example addresses (the reserved .example domain, RFC 2606) reach nobody: never in prod.
+    const examples = [
+      ...config.alertEmails.map((e, i) => [['alertEmails', i], e] as const),
+      ...Object.entries(config.departmentEmails).flatMap(([d, list]) =>
+        list.map((e, i) => [['departmentEmails', d, i], e] as const),
+      ),
+    ].filter(([, e]) => /\.example$/i.test(e));
+    if (config.stage === 'prod')
+      for (const [path, e] of examples)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path],
+          message: `${e} is an example address (.example reaches nobody): give the real addresses for prod`,
+        });
+    for (const department of Object.keys(config.departmentEmails))
+      if (!config.departments.includes(department))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departmentEmails', department],
+          message: `department "${department}" is not in departments (${config.departments.join(', ')})`,
+        });
+  });
 
 export type EngineConfig = z.infer<typeof ConfigSchema>;
 

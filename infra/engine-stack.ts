@@ -13,7 +13,7 @@ import { Departments } from './constructs/departments.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
 import { HistoryProjection } from './constructs/history.ts';
 import { Ingestion } from './constructs/ingestion.ts';
-import { LeaderAlerts } from './constructs/leader-alerts.ts';
+import { Notifications } from './constructs/notifications.ts';
 import { Observability } from './constructs/observability.ts';
 import { deadLetterStore } from './constructs/queues.ts';
 import { OutboxRelay } from './constructs/relay.ts';
@@ -28,7 +28,7 @@ export class EngineStack extends Stack {
   readonly ingestion: Ingestion;
   readonly relay: OutboxRelay;
   readonly history: HistoryProjection;
-  readonly alerts: LeaderAlerts;
+  readonly alerts: Notifications;
   readonly lifecycle: AlertLifecycle;
   readonly departments: Departments;
   readonly auditApi: AuditApi;
@@ -53,9 +53,11 @@ export class EngineStack extends Stack {
     this.relay = new OutboxRelay(this, 'Relay', { bus, table, logRetention });
     this.history = new HistoryProjection(this, 'History', { table, logRetention });
     this.lifecycle = new AlertLifecycle(this, 'AlertLifecycle', { table, logRetention });
-    this.alerts = new LeaderAlerts(this, 'LeaderAlerts', {
+    this.alerts = new Notifications(this, 'Notifications', {
       bus,
-      emails: config.alertEmails,
+      logRetention,
+      leaderEmails: config.alertEmails,
+      departmentEmails: config.departmentEmails,
       webhook: config.webhook,
       targetDlq,
     });
@@ -83,6 +85,7 @@ export class EngineStack extends Stack {
         { name: 'Query', function: this.auditApi.function },
         { name: 'Escalate', function: this.lifecycle.escalate },
         { name: 'Remind', function: this.lifecycle.remind },
+        { name: 'Notify', function: this.alerts.notify },
       ],
       streamConsumers: [
         { name: 'Relay', function: this.relay.function },
@@ -95,6 +98,7 @@ export class EngineStack extends Stack {
         { name: 'ProjectFailures', queue: this.history.failures },
         { name: 'EventTargetDlq', queue: targetDlq },
         { name: 'LifecycleScheduleFailures', queue: this.lifecycle.failures },
+        { name: 'NotifyFailures', queue: this.alerts.failures },
       ],
       workQueues: [
         { name: 'Ingest', queue: this.ingestion.queue },
@@ -107,7 +111,7 @@ export class EngineStack extends Stack {
     new CfnOutput(this, 'QueryApiUrl', { value: this.auditApi.api.apiEndpoint });
     new CfnOutput(this, 'AuditorRoleArn', { value: this.auditApi.auditorRole.roleArn });
     new CfnOutput(this, 'LeaderRoleArn', { value: this.auditApi.leaderRole.roleArn });
-    new CfnOutput(this, 'LeaderTopicArn', { value: this.alerts.topic.topicArn });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     for (const d of this.departments.departments) {
       new CfnOutput(this, `PublisherRole-${d.id}`, { value: d.role.roleArn });
       new CfnOutput(this, `RejectionsQueue-${d.id}`, { value: d.rejections.queueUrl });

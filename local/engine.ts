@@ -42,10 +42,12 @@ import {
   type LocalPrincipals,
   localPrincipals,
   mayInvokeRoute,
+  mayPublish,
   mayPutEvent,
 } from './principals.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { LocalSnsTopic } from './sns.ts';
+import { startSnsServer } from './sns-server.ts';
 import { type BatchOutcome, LocalQueue, type MessageAttributeValue, SqsEventSource } from './sqs.ts';
 import { type SqsServer, startSqsServer } from './sqs-server.ts';
 import { type StreamBatchOutcome, StreamEventSource } from './stream-source.ts';
@@ -66,6 +68,7 @@ export const DEFAULT_STATE_DIR = '.rankwatch';
 export interface EnginePorts {
   eventBridge?: number;
   sqs?: number;
+  sns?: number;
   dynamodb?: number;
   /** The first HTTP API of the template (and the engine's control routes). */
   api?: number;
@@ -112,6 +115,8 @@ export interface EngineOptions {
 export interface EngineEndpoints {
   eventBridge: string;
   sqs: string;
+  /** SNS Publish for the functions (the topics of the template). */
+  sns: string;
   dynamodb: string;
   /** Base URL of each HTTP API, by API id. */
   apis: Record<string, string>;
@@ -543,6 +548,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       endpoints: {
         eventBridge: ebServer.url,
         sqs: sqsServer.url,
+        sns: '',
         dynamodb: ddb.endpoint,
         apis: {},
         control: '',
@@ -599,10 +605,27 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
           region,
           account,
           logFile: alertsLog ?? false,
+          subscriptions: t.subscriptions,
           ...(options.alertConsole === undefined ? {} : { console: options.alertConsole }),
         }),
       );
     }
+    // SNS Publish for the functions (notify), signed and allowed by the caller's role as on AWS.
+    const topicByArn = new Map(model.topics.map((t) => [t.arn, engine.topics.get(t.name)!]));
+    const snsServer = await listen('SNS', options.ports?.sns, host, (port) =>
+      startSnsServer({
+        topic: (arn) => topicByArn.get(arn),
+        host,
+        authenticate: caller,
+        authorise: (who, topicArn) =>
+          mayPublish(who as LocalPrincipal, topicArn)
+            ? undefined
+            : `主体 ${(who as LocalPrincipal).arn} 无权发布到 ${topicArn} / User: ${(who as LocalPrincipal).arn} is not authorized to perform: SNS:Publish on resource: ${topicArn}`,
+        ...(port === undefined ? {} : { port }),
+      }),
+    );
+    engine.addServer(snsServer);
+    engine.endpoints.sns = snsServer.url;
     for (const bus of model.buses) eventBridge.createEventBus(bus.name);
 
     /** Something an ARN in the template names, as a place to send a message or an event. */
@@ -678,6 +701,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
         AWS_ENDPOINT_URL_SQS: sqsServer.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: ebServer.url,
+        AWS_ENDPOINT_URL_SNS: snsServer.url,
         ...Object.assign({}, ...overrides),
       } as Record<string, string>;
       const logFile = join(logDir, `${fn.name}.log`);

@@ -292,6 +292,14 @@ export function mayPutEvent(
   ).allowed;
 }
 
+/** Whether `principal` may publish to this topic (sns:Publish; its identity policies, as within one account). */
+export function mayPublish(principal: LocalPrincipal, topicArn: string): boolean {
+  return evaluateAccess(
+    { principalArn: principal.arn, action: 'sns:Publish', resource: topicArn },
+    principal.statements,
+  ).allowed;
+}
+
 /** Whether `principal` may invoke this route of an HTTP API (execute-api:Invoke on the route's ARN). */
 export function mayInvokeRoute(
   principal: LocalPrincipal,

@@ -143,8 +143,15 @@ export interface TopicModel {
   name: string;
   arn: string;
   displayName: string | undefined;
-  /** E-mail and other subscriptions, shown but not delivered locally. */
-  subscriptions: { protocol: string; endpoint: string }[];
+  /** E-mail and other subscriptions: each receives locally what its filter policy admits (local/sns.ts). */
+  subscriptions: SubscriptionModel[];
+}
+
+export interface SubscriptionModel {
+  protocol: string;
+  endpoint: string;
+  filterPolicy?: object;
+  filterPolicyScope?: string;
 }
 
 export interface BusModel {
@@ -693,7 +700,7 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
   };
   const arns = new Map<string, ArnTarget>();
   // Subscriptions may come before their topic in a template's resource order: attached at the end.
-  const subscriptions: { topicArn: string; protocol: string; endpoint: string }[] = [];
+  const subscriptions: (SubscriptionModel & { topicArn: string })[] = [];
 
   const resolvers = new Map<string, StackResolver>();
   for (const stack of assembly.stacks) {
@@ -972,6 +979,10 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
             topicArn: String(p.TopicArn),
             protocol: String(p.Protocol),
             endpoint: String(p.Endpoint),
+            ...(typeof p.FilterPolicy === 'object' && p.FilterPolicy !== null
+              ? { filterPolicy: p.FilterPolicy as object }
+              : {}),
+            ...(p.FilterPolicyScope === undefined ? {} : { filterPolicyScope: String(p.FilterPolicyScope) }),
           });
           break;
         }
@@ -1006,7 +1017,8 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
   for (const s of subscriptions) {
     const target = arns.get(s.topicArn);
     const topic = target?.kind === 'topic' ? model.topics.find((t) => t.name === target.name) : undefined;
-    topic?.subscriptions.push({ protocol: s.protocol, endpoint: s.endpoint });
+    const { topicArn: _arn, ...subscription } = s;
+    topic?.subscriptions.push(subscription);
   }
   for (const mapping of model.eventSourceMappings) {
     const target = arns.get(mapping.sourceArn);

@@ -27,7 +27,7 @@ import { type Engine, startEngine } from '../../local/engine.ts';
 import { departmentCredentials, localCredentialsFor, signedHeaders } from '../../local/principals.ts';
 import { engineFile, removeEngineState, runningEngine, writeEngineState } from '../engine-client.ts';
 import { type CommandIo, processIo, UsageError } from '../io.ts';
-import { lifecycleSection } from '../lifecycle-report.ts';
+import { lifecycleSection, routingLines } from '../lifecycle-report.ts';
 import { clientsBySource, departmentEvents, putAll, type ValueRow } from '../publishing.ts';
 import { renderPeriod } from '../report.ts';
 import { parseAlertsLog } from '../snapshot-view.ts';
@@ -178,7 +178,7 @@ async function report(
   };
   const alerts =
     engine.alertsLog && existsSync(engine.alertsLog)
-      ? parseAlertsLog(readFileSync(engine.alertsLog, 'utf8'))
+      ? parseAlertsLog(readFileSync(engine.alertsLog, 'utf8')).filter((a) => a.kind === 'slipped')
       : [];
   const out: string[] = [];
   if (heads.length > 0) {
@@ -197,6 +197,7 @@ async function report(
   out.push('');
   const loop = await lifecycleSection(store, scheme, () => engine.settle());
   out.push(...loop.lines);
+  out.push(...routingLines(engine.topics.values()));
   const api = Object.values(engine.endpoints.apis)[0];
   let chain = '—';
   if (api) {

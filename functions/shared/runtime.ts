@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoJsonClient } from './aws/dynamodb.ts';
 import { EventBridgeJsonClient } from './aws/eventbridge.ts';
+import { SnsQueryClient } from './aws/sns.ts';
 import { SqsJsonClient } from './aws/sqs.ts';
 import { DynamoAssessmentStore } from './dynamo-store.ts';
 import { DynamoSnapshotReader } from './snapshot-reader.ts';
@@ -58,6 +59,12 @@ let sqs: SqsJsonClient | undefined;
 export function defaultSqs(): SqsJsonClient {
   sqs ??= new SqsJsonClient();
   return sqs;
+}
+
+let sns: SnsQueryClient | undefined;
+export function defaultSns(): SnsQueryClient {
+  sns ??= new SnsQueryClient();
+  return sns;
 }
 
 export function log(

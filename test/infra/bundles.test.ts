@@ -34,10 +34,11 @@ function importInChild(bundle: string) {
 }
 
 describe('every function bundle', () => {
-  it('is built for each of the six functions', () => {
+  it('is built for each of the seven functions', () => {
     expect(functions.map(([service]) => service).sort()).toEqual([
       'rankwatch-escalate',
       'rankwatch-ingest',
+      'rankwatch-notify',
       'rankwatch-project',
       'rankwatch-query',
       'rankwatch-relay',

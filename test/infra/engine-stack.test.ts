@@ -10,6 +10,7 @@ import {
   EVENT_CONTRACTS,
   observationRejected,
   rankingSlipped,
+  reminderWeekly,
   schemaFileName,
 } from '../../events/index.ts';
 import { readSample } from '../../events/samples.ts';
@@ -65,10 +66,11 @@ const SERVICES = [
   'rankwatch-query',
   'rankwatch-escalate',
   'rankwatch-remind',
+  'rankwatch-notify',
 ];
 
 describe('every function', () => {
-  it('is one of the engine’s six, each with its Powertools service name', () => {
+  it('is one of the engine’s seven, each with its Powertools service name', () => {
     const names = resources(t, 'AWS::Lambda::Function').map(
       ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
@@ -236,81 +238,95 @@ describe('the table-stream consumers', () => {
   });
 });
 
-describe('leader alerts', () => {
+describe('alert notifications', () => {
   const [topicId] = only(t, 'AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('排名预警') });
   const keyId = (t.toJSON().Resources[topicId].Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })[
     'Fn::GetAtt'
   ][0]!;
+  const [notifyId, notifyFn] = functionOf('rankwatch-notify');
 
-  it('go to a topic encrypted with a customer-managed key that rotates', () => {
+  it('go to a topic encrypted with a customer-managed key that rotates, over TLS only', () => {
     t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     expect(t.toJSON().Resources[keyId].Type).toBe('AWS::KMS::Key');
-  });
-
-  it('are published by EventBridge: the key policy lets it use the key, the topic policy lets it publish', () => {
-    const key = t.toJSON().Resources[keyId].Properties;
-    expect(key.KeyPolicy.Statement).toContainEqual(
-      expect.objectContaining({
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      }),
-    );
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({
-            Effect: 'Allow',
-            Action: 'sns:Publish',
-            Principal: { Service: 'events.amazonaws.com' },
-          }),
         ]),
       },
     });
   });
 
-  it('come from a rule on Ranking.Slipped and Alert.Escalated whose input transformer writes the alert in Chinese, then English', () => {
+  it('come from a rule on Ranking.Slipped, Alert.Escalated and Reminder.Weekly to the notify function', () => {
     const [, rule] = only(t, 'AWS::Events::Rule', {
       EventPattern: {
         source: rankingSlipped.sourcePattern,
-        'detail-type': [rankingSlipped.detailType, alertEscalated.detailType],
+        'detail-type': [rankingSlipped.detailType, alertEscalated.detailType, reminderWeekly.detailType],
       },
     });
-    const target = (rule.Properties.Targets as Record<string, Json>[]).find((x) => x.Arn?.Ref === topicId)!;
-    const { InputPathsMap, InputTemplate } = target.InputTransformer as {
-      InputPathsMap: Record<string, string>;
-      InputTemplate: string;
-    };
-    // Render the template the way EventBridge does for a string template, with each contract's sample.
-    for (const contract of [rankingSlipped, alertEscalated]) {
-      const sample = readSample(contract) as { detail: { message: { zh: string; en: string } } };
-      const at = (path: string) =>
-        path
-          .replace(/^\$\./, '')
-          .split('.')
-          .reduce<Json>((o, k) => o?.[k], sample);
-      const text = JSON.parse(
-        InputTemplate.replace(/<([^>]+)>/g, (_m, name: string) =>
-          JSON.stringify(String(at(InputPathsMap[name]!))).slice(1, -1),
-        ),
-      ) as string;
-      const zh = text.indexOf(sample.detail.message.zh);
-      const en = text.indexOf(sample.detail.message.en);
-      expect(zh).toBe(0);
-      expect(en).toBeGreaterThan(zh + sample.detail.message.zh.length);
-    }
-    expect(target.DeadLetterConfig).toEqual({ Arn: getAtt(queueId('EventTargetDlq')) });
+    const targets = rule.Properties.Targets as Record<string, Json>[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn).toEqual(getAtt(notifyId));
+    expect(targets[0]!.Input).toBeUndefined(); // the whole event: notify checks it against its contract
+    expect(targets[0]!.DeadLetterConfig).toEqual({ Arn: getAtt(queueId('EventTargetDlq')) });
+    expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 });
+    // EventBridge no longer publishes to the topic itself: nothing grants it sns:Publish.
+    expect(JSON.stringify(t.toJSON().Resources[keyId].Properties.KeyPolicy)).not.toContain('events.amazonaws.com');
   });
 
-  it('reach every leader address given as context, by e-mail', () => {
-    const withEmails = synthRankwatch({
+  it('are published by notify, which may publish to this topic and use its key, and nothing else', () => {
+    expect(notifyFn.Properties.Environment.Variables.NOTIFY_TOPIC_ARN).toEqual({ Ref: topicId });
+    const actions = actionsOf(t, roleOf(notifyFn));
+    expect(actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual(
+      ['kms:Decrypt', 'kms:GenerateDataKey*', 'sns:Publish'].sort(),
+    );
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleOf(notifyFn) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } }),
+          Match.objectLike({ Resource: getAtt(keyId) }),
+        ]),
+      },
+    });
+  });
+
+  it('keep what notify could not publish: Lambda retries twice, then the on-failure queue', () => {
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: notifyId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: getAtt(queueId('NotificationsFailures')) } },
+    });
+  });
+
+  it('reach every leader unfiltered, and each department only what it owns (a filter policy on owner)', () => {
+    const routed = synthRankwatch({
       alertEmails: 'a@gansu.example.cn,b@gansu.example.cn',
+      departmentEmails: JSON.stringify({ [DEPARTMENTS[0]!]: ['d0@gansu.example.cn'], [DEPARTMENTS[1]!]: ['d1@gansu.example.cn', 'd1b@gansu.example.cn'] }),
     }).engineTemplate;
-    for (const address of ['a@gansu.example.cn', 'b@gansu.example.cn'])
-      withEmails.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: address });
+    const subscriptions = resources(routed, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    const byEndpoint = Object.fromEntries(subscriptions.map((p) => [p.Endpoint, p]));
+    expect(Object.keys(byEndpoint).sort()).toEqual(
+      ['a@gansu.example.cn', 'b@gansu.example.cn', 'd0@gansu.example.cn', 'd1@gansu.example.cn', 'd1b@gansu.example.cn'],
+    );
+    for (const p of subscriptions) expect(p.Protocol).toBe('email');
+    expect(byEndpoint['a@gansu.example.cn'].FilterPolicy).toBeUndefined();
+    expect(byEndpoint['b@gansu.example.cn'].FilterPolicy).toBeUndefined();
+    expect(byEndpoint['d0@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[0]] });
+    expect(byEndpoint['d1@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[1]] });
+    expect(byEndpoint['d1b@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[1]] });
     expect(resources(t, 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
+  it('refuse department addresses for a department that does not publish, naming the context key', () => {
+    expect(() => synthRankwatch({ departmentEmails: '{"nosuch":["x@gansu.example.cn"]}' })).toThrow(
+      /context departmentEmails\.nosuch: department "nosuch" is not in departments/,
+    );
+    expect(() => synthRankwatch({ departmentEmails: `{"${DEPARTMENTS[0]}":["not-an-address"]}` })).toThrow(
+      new RegExp(`context departmentEmails\\.${DEPARTMENTS[0]}\\.0`),
+    );
   });
 
   it('also go to a chat webhook through an API destination when one is configured', () => {

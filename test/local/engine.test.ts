@@ -14,6 +14,7 @@ import { assessSeries } from '../../domain/assessment.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
 import { loadSchemeText } from '../../domain/scheme.ts';
 import type { SnapshotBody } from '../../domain/snapshot.ts';
+import { SnsQueryClient } from '../../functions/shared/aws/sns.ts';
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { JAVA_MISSING } from '../../local/dynamodb-local.ts';
@@ -24,10 +25,12 @@ import {
   AUDITOR_CREDENTIALS,
   type Credentials,
   departmentCredentials,
+  functionCredentials,
   LEADER_CREDENTIALS,
   signedHeaders,
 } from '../../local/principals.ts';
-import { synthRankwatch } from '../support/cdk.ts';
+import type { LocalSnsTopic } from '../../local/sns.ts';
+import { projectContext, synthRankwatch } from '../support/cdk.ts';
 import { expectedSentAlerts, sentKey } from '../support/sent-alerts.ts';
 import { expectSnapshotMatches } from '../support/snapshot-tables.ts';
 
@@ -59,6 +62,13 @@ async function signedCall(
   );
   const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The topic with the template's e-mail subscriptions (leaders and departments). */
+function alertTopic(engine: Engine): LocalSnsTopic {
+  const topic = [...engine.topics.values()].find((t) => t.subscriptions().length > 0);
+  expect(topic, 'a topic with subscriptions').toBeDefined();
+  return topic!;
 }
 
 function capture() {
@@ -136,7 +146,7 @@ describe('the Gansu scenario played through the local engine', () => {
     );
   });
 
-  it('delivers to the leaders’ SNS topic (and its log) exactly the notifications assessSeries groups, each once', () => {
+  it('delivers to the alert topic (and its log), through notify, exactly the notifications assessSeries groups, each once', () => {
     const expected = series.periods.flatMap((p) => (p.notifications ?? []).map(sentKey));
     expect(expected.length).toBeGreaterThan(8);
     // Fewer than the slipped alerts: rules holding together for one entity, scope and week are one notification.
@@ -144,8 +154,57 @@ describe('the Gansu scenario played through the local engine', () => {
       series.periods.flatMap((p) => p.alerts.filter((a) => a.kind === 'slipped')).length,
     );
     const received = parseAlertsLog(readFileSync(engine.alertsLog!, 'utf8'));
+    expect(received.map((a) => a.kind)).toEqual(received.map(() => 'slipped'));
     expect(received.map((a) => a.alertKey).sort()).toEqual([...expected].sort());
-    expect(received.every((a) => a.zh.startsWith('【') && a.en.length > 0)).toBe(true);
+    // As a plain-text e-mail: the Chinese paragraph, then the English one.
+    expect(received.every((a) => a.zh.startsWith('【') && /^[A-Z[]/.test(a.en))).toBe(true);
+  });
+
+  it('routes by owner: leaders receive every notification, each department only its own indicators’ (SNS filter policies)', () => {
+    const topic = alertTopic(engine);
+    const slips = busEvents.filter((e) => e['detail-type'] === 'Ranking.Slipped');
+    const keysOf = (events: EventBridgeEvent[]) => events.map((e) => String(e.detail.alertKey)).sort();
+    const received = (endpoint: string) =>
+      topic
+        .deliveredTo(endpoint)
+        .filter((m) => m.messageAttributes.kind?.stringValue === 'slipped')
+        .map((m) => m.messageAttributes.alertKey!.stringValue)
+        .sort();
+    expect(received('leader@lanzhou.rankwatch.example')).toEqual(keysOf(slips));
+    const departments = projectContext().departments as string[];
+    const owners = new Set(slips.map((e) => e.detail.owner));
+    expect(owners.size).toBeGreaterThan(2); // several departments' indicators slipped, and overall/topic ones
+    for (const department of departments)
+      expect(received(`${department}@lanzhou.rankwatch.example`), department).toEqual(
+        keysOf(slips.filter((e) => e.detail.owner === department)),
+      );
+    // An overall or topic slip has no owner: it reaches the leaders only.
+    expect(slips.some((e) => e.detail.owner === undefined)).toBe(true);
+  });
+
+  it('lets only the notify function publish to the alert topic (sns:Publish checked against the roles)', async () => {
+    const topic = alertTopic(engine);
+    const as = (credentials: Credentials) =>
+      new SnsQueryClient({
+        endpoint: engine.endpoints.sns,
+        region: 'us-east-1',
+        credentials,
+        maxAttempts: 1,
+      });
+    await expect(
+      as(departmentCredentials('hotline12345')).publish({ TopicArn: topic.arn, Message: '伪造 forged' }),
+    ).rejects.toMatchObject({ name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } });
+    await expect(
+      as(LEADER_CREDENTIALS).publish({ TopicArn: topic.arn, Message: '伪造 forged' }),
+    ).rejects.toMatchObject({
+      name: 'AuthorizationError',
+    });
+    const notify = engine.model.functions.find((f) => f.name.includes('Notify'))!;
+    const sent = await as(functionCredentials(notify.name)).publish({
+      TopicArn: topic.arn,
+      Message: 'notify may',
+    });
+    expect(topic.messages().at(-1)).toMatchObject({ messageId: sent.MessageId, message: 'notify may' });
   });
 
   it('puts every other alert and one Assessment.Recorded per snapshot on the bus through the relay', () => {
@@ -461,7 +520,7 @@ describe('the Gansu scenario played through the local engine', () => {
         detail: {},
       });
       const yes = capture();
-      expect(await run(['test-pattern', '--rule', 'LeaderAlertsSlipped', '--event', event], yes.io)).toBe(0);
+      expect(await run(['test-pattern', '--rule', 'NotificationsAlerts', '--event', event], yes.io)).toBe(0);
       expect(yes.out.stdout).toContain('匹配 / matches');
       const no = capture();
       expect(

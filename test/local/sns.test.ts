@@ -83,6 +83,7 @@ describe('the leaders’ topic', () => {
         subject: undefined,
         message: 'a',
         timestamp: '2025-03-03T08:00:00.000Z',
+        messageAttributes: {},
       },
     ]);
   });
@@ -99,6 +100,98 @@ describe('the leaders’ topic', () => {
     const sns = new LocalSnsTopic({ name: 't', logFile: false, console: false });
     sns.publish({ message: 'quiet' });
     expect(sns.logFile).toBeUndefined();
+    expect(sns.messages()).toHaveLength(1);
+  });
+});
+
+describe('subscriptions with filter policies', () => {
+  const str = (stringValue: string) => ({ dataType: 'String', stringValue });
+  function routed() {
+    return new LocalSnsTopic({
+      name: 'alerts',
+      logFile: false,
+      console: false,
+      subscriptions: [
+        { protocol: 'email', endpoint: 'leader@gansu.example.cn' },
+        {
+          protocol: 'email',
+          endpoint: 'hotline@gansu.example.cn',
+          filterPolicy: { owner: ['hotline12345'] },
+        },
+        { protocol: 'email', endpoint: 'data@gansu.example.cn', filterPolicy: { owner: ['datashare'] } },
+        {
+          protocol: 'email',
+          endpoint: 'chief@gansu.example.cn',
+          filterPolicy: { kind: ['escalated'], level: [{ numeric: ['>=', 2] }] },
+        },
+        {
+          protocol: 'email',
+          endpoint: 'body@gansu.example.cn',
+          filterPolicy: { severity: ['critical'] },
+          filterPolicyScope: 'MessageBody',
+        },
+      ],
+    });
+  }
+
+  it('deliver to each subscription what its policy admits; no filter admits everything', () => {
+    const sns = routed();
+    sns.publish({
+      message: 'hotline slip',
+      messageAttributes: { kind: str('slipped'), owner: str('hotline12345') },
+    });
+    sns.publish({ message: 'overall slip', messageAttributes: { kind: str('slipped') } });
+    sns.publish({
+      message: 'level 2',
+      messageAttributes: {
+        kind: str('escalated'),
+        owner: str('datashare'),
+        level: { dataType: 'Number', stringValue: '2' },
+      },
+    });
+    sns.publish({
+      message: 'level 1',
+      messageAttributes: { kind: str('escalated'), level: { dataType: 'Number', stringValue: '1' } },
+    });
+    sns.publish({ message: '{"severity":"critical"}' });
+    const to = (e: string) => sns.deliveredTo(e).map((m) => m.message);
+    expect(to('leader@gansu.example.cn')).toEqual([
+      'hotline slip',
+      'overall slip',
+      'level 2',
+      'level 1',
+      '{"severity":"critical"}',
+    ]);
+    expect(to('hotline@gansu.example.cn')).toEqual(['hotline slip']);
+    expect(to('data@gansu.example.cn')).toEqual(['level 2']);
+    expect(to('chief@gansu.example.cn')).toEqual(['level 2']);
+    expect(to('body@gansu.example.cn')).toEqual(['{"severity":"critical"}']);
+    expect(sns.subscriptions().map((s) => s.messages.length)).toEqual([5, 1, 1, 1, 1]);
+  });
+
+  it('match a String.Array attribute when any element matches', () => {
+    const sns = routed();
+    sns.publish({
+      message: 'two owners',
+      messageAttributes: { owner: { dataType: 'String.Array', stringValue: '["datashare","hotline12345"]' } },
+    });
+    expect(sns.deliveredTo('hotline@gansu.example.cn')).toHaveLength(1);
+    expect(sns.deliveredTo('data@gansu.example.cn')).toHaveLength(1);
+  });
+
+  it('show the attributes under the subject, and refuse bad ones as SNS does', () => {
+    const shown: string[] = [];
+    const sns = new LocalSnsTopic({ name: 't', logFile: false, console: (t) => shown.push(t) });
+    sns.publish({ message: 'm', messageAttributes: { kind: str('slipped'), owner: str('hotline12345') } });
+    expect(shown[0]).toContain('│ 属性 Attributes: kind=slipped · owner=hotline12345');
+    expect(() =>
+      sns.publish({ message: 'm', messageAttributes: { n: { dataType: 'Number', stringValue: 'x' } } }),
+    ).toThrow(/'n' with type 'Number'/);
+    expect(() => sns.publish({ message: 'm', messageAttributes: { e: str('') } })).toThrow(/'e'/);
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, str('v')]));
+    expect(() => sns.publish({ message: 'm', messageAttributes: eleven })).toThrow(
+      /exceeds the allowed maximum \[10\]/,
+    );
     expect(sns.messages()).toHaveLength(1);
   });
 });
