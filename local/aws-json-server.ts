@@ -94,7 +94,7 @@ export async function startJsonApiServer(options: JsonApiServerOptions): Promise
   };
 }
 
-function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     // The SDK keeps connections alive; without this `close` would wait for them to time out.
@@ -162,7 +162,7 @@ async function handle(
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+export function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,7 +1,8 @@
 // The notify function: each alert event becomes one plain-text SNS message (Chinese, then English) whose
 // attributes route it — `owner` for the department's filtered subscriptions; leaders' see everything.
 import { describe, expect, it } from 'vitest';
-import { alertEscalated, rankingSlipped, readSample, reminderWeekly } from '../../events/index.ts';
+import { alertEscalated, rankingSlipped, reminderWeekly } from '../../events/index.ts';
+import { readSample } from '../../events/samples.ts';
 import { notifyHandler } from '../../functions/notify.ts';
 import type { PublishInput } from '../../functions/shared/aws/sns.ts';
 import { NotifyInputError, notifyMessage } from '../../functions/shared/notify-message.ts';
@@ -37,7 +38,10 @@ describe('notifyMessage', () => {
       scheme: { DataType: 'String', StringValue: 'gansu-digital-government' },
       period: { DataType: 'String', StringValue: '2026-08' },
       entity: { DataType: 'String', StringValue: 'lanzhou' },
-      alertKey: { DataType: 'String', StringValue: 'gansu-digital-government|2026-08|overall|lanzhou|lostFirst' },
+      alertKey: {
+        DataType: 'String',
+        StringValue: 'gansu-digital-government|2026-08|overall|lanzhou|lostFirst',
+      },
       severity: { DataType: 'String', StringValue: 'critical' },
       owner: { DataType: 'String', StringValue: 'hotline12345' },
     });

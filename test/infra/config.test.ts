@@ -10,6 +10,7 @@ describe('the deployment settings', () => {
       stage: 'dev',
       alertEmails: [],
       alarmEmails: [],
+      departmentEmails: {},
       departments: ['hotline12345'],
       trustedPrincipals: [],
       observedAtToleranceSeconds: 300,
@@ -33,6 +34,14 @@ describe('the deployment settings', () => {
     expect(config.alarmEmails).toEqual(['ops@gansu.example.cn']);
   });
 
+  it('take each department’s addresses as an object or as JSON text, and example addresses in dev only', () => {
+    const departmentEmails = { a: ['a@lanzhou.rankwatch.example'] };
+    expect(read({ departments: ['a'], departmentEmails }).departmentEmails).toEqual(departmentEmails);
+    expect(
+      read({ departments: ['a'], departmentEmails: JSON.stringify(departmentEmails) }).departmentEmails,
+    ).toEqual(departmentEmails);
+  });
+
   it('take the webhook as an object or as JSON text, with the API key header defaulted', () => {
     const webhook = { url: 'https://chat.example.cn/hook', secret: 'rankwatch/webhook' };
     expect(read({ departments: ['a'], webhook }).webhook).toEqual({ ...webhook, header: 'x-api-key' });
@@ -51,6 +60,16 @@ describe('the deployment settings', () => {
     [{ departments: ['a'], trustedPrincipals: ['123456789012'] }, /context trustedPrincipals\.0:/],
     [{ departments: ['a'], observedAtToleranceSeconds: -1 }, /context observedAtToleranceSeconds:/],
     [{ departments: ['a'], observedAtToleranceSeconds: '5min' }, /context observedAtToleranceSeconds:/],
+    [{ departments: ['a'], departmentEmails: { b: ['b@gansu.example.cn'] } }, /context departmentEmails\.b:/],
+    [{ departments: ['a'], departmentEmails: '{"a":["nope"]}' }, /context departmentEmails\.a\.0:/],
+    [
+      { departments: ['a'], stage: 'prod', alertEmails: ['leader@lanzhou.rankwatch.example'] },
+      /context alertEmails\.0: leader@lanzhou\.rankwatch\.example is an example address/,
+    ],
+    [
+      { departments: ['a'], stage: 'prod', departmentEmails: { a: ['a@lanzhou.rankwatch.example'] } },
+      /context departmentEmails\.a\.0: .* is an example address/,
+    ],
   ])('refuse %j naming the context key', (context, message) => {
     expect(() => read(context)).toThrow(ConfigError);
     expect(() => read(context)).toThrow(message);

@@ -13,7 +13,6 @@ import {
   reminderWeekly,
   schemaFileName,
 } from '../../events/index.ts';
-import { readSample } from '../../events/samples.ts';
 import { API_ROUTES } from '../../functions/query-routes.ts';
 import { OBSERVED_AT_TOLERANCE_ENV } from '../../functions/shared/department-reports.ts';
 import { STREAM_KIND_PREFIX } from '../../functions/shared/table.ts';
@@ -22,7 +21,7 @@ import { REJECTED_QUEUE_ENV } from '../../infra/constructs/ingestion.ts';
 import { ITERATOR_AGE_THRESHOLD } from '../../infra/constructs/observability.ts';
 import { EVENT_BUS_ENV } from '../../infra/constructs/relay.ts';
 import { STREAM_RETRY_ATTEMPTS } from '../../infra/constructs/stream.ts';
-import { projectContext, synthRankwatch } from '../support/cdk.ts';
+import { PROD, projectContext, synthRankwatch } from '../support/cdk.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesised CloudFormation is untyped JSON, read field by field.
 type Json = any;
@@ -119,7 +118,7 @@ describe('every function', () => {
   );
 
   it('keeps logs a year in prod', () => {
-    const prod = synthRankwatch({ stage: 'prod' }).engineTemplate;
+    const prod = synthRankwatch(PROD).engineTemplate;
     for (const [, group] of resources(prod, 'AWS::Logs::LogGroup'))
       expect(group.Properties.RetentionInDays).toBe(365);
   });
@@ -272,14 +271,24 @@ describe('alert notifications', () => {
     expect(targets[0]!.DeadLetterConfig).toEqual({ Arn: getAtt(queueId('EventTargetDlq')) });
     expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 });
     // EventBridge no longer publishes to the topic itself: nothing grants it sns:Publish.
-    expect(JSON.stringify(t.toJSON().Resources[keyId].Properties.KeyPolicy)).not.toContain('events.amazonaws.com');
+    expect(JSON.stringify(t.toJSON().Resources[keyId].Properties.KeyPolicy)).not.toContain(
+      'events.amazonaws.com',
+    );
   });
 
   it('are published by notify, which may publish to this topic and use its key, and nothing else', () => {
     expect(notifyFn.Properties.Environment.Variables.NOTIFY_TOPIC_ARN).toEqual({ Ref: topicId });
     const actions = actionsOf(t, roleOf(notifyFn));
     expect(actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual(
-      ['kms:Decrypt', 'kms:GenerateDataKey*', 'sns:Publish'].sort(),
+      // …and hand a failed invocation to its on-failure queue (the destination's grant).
+      [
+        'kms:Decrypt',
+        'kms:GenerateDataKey*',
+        'sns:Publish',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
     );
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: roleOf(notifyFn) }],
@@ -304,20 +313,37 @@ describe('alert notifications', () => {
   it('reach every leader unfiltered, and each department only what it owns (a filter policy on owner)', () => {
     const routed = synthRankwatch({
       alertEmails: 'a@gansu.example.cn,b@gansu.example.cn',
-      departmentEmails: JSON.stringify({ [DEPARTMENTS[0]!]: ['d0@gansu.example.cn'], [DEPARTMENTS[1]!]: ['d1@gansu.example.cn', 'd1b@gansu.example.cn'] }),
+      departmentEmails: JSON.stringify({
+        [DEPARTMENTS[0]!]: ['d0@gansu.example.cn'],
+        [DEPARTMENTS[1]!]: ['d1@gansu.example.cn', 'd1b@gansu.example.cn'],
+      }),
     }).engineTemplate;
     const subscriptions = resources(routed, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
     const byEndpoint = Object.fromEntries(subscriptions.map((p) => [p.Endpoint, p]));
-    expect(Object.keys(byEndpoint).sort()).toEqual(
-      ['a@gansu.example.cn', 'b@gansu.example.cn', 'd0@gansu.example.cn', 'd1@gansu.example.cn', 'd1b@gansu.example.cn'],
-    );
+    expect(Object.keys(byEndpoint).sort()).toEqual([
+      'a@gansu.example.cn',
+      'b@gansu.example.cn',
+      'd0@gansu.example.cn',
+      'd1@gansu.example.cn',
+      'd1b@gansu.example.cn',
+    ]);
     for (const p of subscriptions) expect(p.Protocol).toBe('email');
     expect(byEndpoint['a@gansu.example.cn'].FilterPolicy).toBeUndefined();
     expect(byEndpoint['b@gansu.example.cn'].FilterPolicy).toBeUndefined();
     expect(byEndpoint['d0@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[0]] });
     expect(byEndpoint['d1@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[1]] });
     expect(byEndpoint['d1b@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[1]] });
-    expect(resources(t, 'AWS::SNS::Subscription')).toEqual([]);
+    // The dev context (cdk.json): one leader and one address per department, under the reserved .example domain.
+    const dev = resources(t, 'AWS::SNS::Subscription').map(([, r]) => [
+      r.Properties.Endpoint,
+      r.Properties.FilterPolicy,
+    ]);
+    expect(dev.sort()).toEqual(
+      [
+        ['leader@lanzhou.rankwatch.example', undefined],
+        ...DEPARTMENTS.map((d) => [`${d}@lanzhou.rankwatch.example`, { owner: [d] }]),
+      ].sort(),
+    );
   });
 
   it('refuse department addresses for a department that does not publish, naming the context key', () => {

@@ -87,6 +87,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AuditApi/Query/Function/Resource',
       'History/Project/Function/Resource',
       'Ingestion/Ingest/Function/Resource',
+      'Notifications/Notify/Function/Resource',
       'Relay/Relay/Function/Resource',
     ]);
     // Every acknowledgement suppresses a finding on its own construct: none is left after the finding went away.

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUS_NAME } from '../../events/sources.ts';
 import { TTL_ATTRIBUTE, tableDefinition } from '../../functions/shared/table.ts';
-import { synthRankwatch } from '../support/cdk.ts';
+import { PROD, synthRankwatch } from '../support/cdk.ts';
 
 const dev = synthRankwatch();
 const t = dev.statefulTemplate;
@@ -63,7 +63,7 @@ describe('the stateful stack', () => {
       EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
       RetentionDays: 90,
     });
-    synthRankwatch({ stage: 'prod' }).statefulTemplate.hasResourceProperties('AWS::Events::Archive', {
+    synthRankwatch(PROD).statefulTemplate.hasResourceProperties('AWS::Events::Archive', {
       RetentionDays: 3 * 365,
     });
   });
@@ -107,6 +107,6 @@ describe('the stateful stack', () => {
 
   it('protects the production stacks from deletion', () => {
     expect(dev.stateful.terminationProtection).toBe(false);
-    expect(synthRankwatch({ stage: 'prod' }).stateful.terminationProtection).toBe(true);
+    expect(synthRankwatch(PROD).stateful.terminationProtection).toBe(true);
   });
 });

@@ -20,6 +20,9 @@ export function projectContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
+/** The prod stage, without the dev context's example addresses (which prod refuses). */
+export const PROD = { stage: 'prod', alertEmails: '', departmentEmails: '{}' } as const;
+
 export interface SynthesisedApp extends RankwatchStacks {
   app: App;
   outdir: string;

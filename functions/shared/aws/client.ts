@@ -165,19 +165,32 @@ export class AwsJsonClient {
   }
 
   /** Calls one operation; resolves to the parsed response body or rejects with an AwsServiceError. */
-  async call<T>(operation: string, input: unknown): Promise<T> {
-    const body = JSON.stringify(input);
+  call<T>(operation: string, input: unknown): Promise<T> {
+    return this.send(
+      JSON.stringify(input),
+      { 'content-type': this.contentType, 'x-amz-target': `${this.spec.targetPrefix}.${operation}` },
+      (text) => (text ? JSON.parse(text) : {}) as T,
+      (res, attempt) => this.serviceError(res, attempt),
+    );
+  }
+
+  /**
+   * Signs and sends one request body, with the SDK's retry strategy: `decode` reads a 2xx answer, `fail`
+   * turns any other into the service's error (each protocol has its own body and error shapes).
+   */
+  async send<T>(
+    body: string,
+    protocolHeaders: Record<string, string>,
+    decode: (text: string) => T,
+    fail: (res: HttpResponse, attempt: number) => AwsServiceError,
+  ): Promise<T> {
     const transport = this.options.transport ?? httpTransport;
     let token = await this.retries.acquireInitialRetryToken('');
     for (let attempt = 1; ; attempt++) {
       const headers = sign({
         method: 'POST',
         path: this.endpoint.pathname || '/',
-        headers: {
-          host: this.endpoint.host,
-          'content-type': this.contentType,
-          'x-amz-target': `${this.spec.targetPrefix}.${operation}`,
-        },
+        headers: { host: this.endpoint.host, ...protocolHeaders },
         body,
         region: this.region,
         service: this.spec.signingName,
@@ -193,11 +206,11 @@ export class AwsJsonClient {
           timeoutMs: this.options.timeoutMs ?? 30_000,
         });
         if (res.status < 300) {
-          const out = (res.body ? JSON.parse(res.body) : {}) as T;
+          const out = decode(res.body);
           this.retries.recordSuccess(token);
           return out;
         }
-        error = this.serviceError(res, attempt);
+        error = fail(res, attempt);
       } catch (e) {
         error = networkError(e as NodeJS.ErrnoException, attempt); // rethrows what is not a network failure
       }
