@@ -2,9 +2,15 @@
 // the bundled notify function reaches the template's topics as it reaches SNS on AWS: signed, and allowed by
 // its role's sns:Publish. Only Publish is served; the topics themselves are local/sns.ts.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsApiError, closeServer, type LocalServer, readBody } from './aws-json-server.ts';
+import {
+  AwsApiError,
+  closeServer,
+  type JsonApiServerOptions,
+  type LocalServer,
+  readBody,
+} from './aws-json-server.ts';
 import { type LocalSnsTopic, SnsError, type SnsMessageAttribute } from './sns.ts';
 
 export interface SnsServerOptions {
@@ -12,13 +18,8 @@ export interface SnsServerOptions {
   topic(arn: string): LocalSnsTopic | undefined;
   port?: number;
   host?: string;
-  /** Checks the SigV4 signature and returns the caller; throws an AwsApiError (403) to refuse. */
-  authenticate?(request: {
-    method: string;
-    url: string;
-    headers: IncomingHttpHeaders;
-    body: string;
-  }): Promise<unknown>;
+  /** Checks the SigV4 signature and returns the caller, as for the JSON servers. */
+  authenticate?: JsonApiServerOptions['authenticate'];
   /** A refusal message when the caller may not publish to the topic (sns:Publish), else undefined. */
   authorise?(caller: unknown, topicArn: string): string | undefined;
 }
