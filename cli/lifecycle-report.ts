@@ -104,7 +104,7 @@ export function routingLines(topics: Iterable<LocalSnsTopic>): string[] {
     }
   if (lines.length === 0) return [];
   return [
-    '通知按主管部门分送（notify → SNS，订阅按 owner 过滤）/ routed by owner department (notify → SNS, subscriptions filtered on owner):',
+    '通知按主管部门与提级层级分送（notify → SNS，订阅按 owner 或 kind/level 过滤）/ routed by owner department and escalation level (notify → SNS, subscriptions filtered on owner or kind/level):',
     ...lines,
     '',
   ];

@@ -65,6 +65,7 @@ export function escalationMessage(
   const scope = scopeText(n, names);
   const rule = RULE_NAMES[n.rule];
   const sla = formatDuration(f.slaMs);
+  const slaHours = Number((f.slaMs / 3_600_000).toFixed(2));
   const hours = Math.round((f.slaMs * f.level) / 3_600_000);
   const subject = {
     zh: `【提级·第${f.level}级 ${f.levelInfo.name.zh}】${ent.zh} ${n.period} ${scope.zh}：${rule.zh}`,
@@ -76,17 +77,22 @@ export function escalationMessage(
   const zh = [
     subject.zh,
     '',
-    `${n.openedAt}发出的提醒在确认时限（${sla}）内未获确认，已开放${hours}小时，现提级至第${f.level}级：${f.levelInfo.name.zh}。`,
+    `${n.openedAt}发出的提醒在确认时限${slaHours}小时（${sla}）内未获确认，已开放${hours}小时，现提级至第${f.level}级：${f.levelInfo.name.zh}。`,
     `原始下滑：${slip.zh}`,
     `与第一名差距：${gap}分`,
   ];
   const en = [
     subject.en,
     '',
-    `The notification of ${n.openedAt} was not acknowledged within its SLA (${sla}); open ${hours} h, now escalated to level ${f.level}: ${f.levelInfo.name.en}.`,
+    `The notification of ${n.openedAt} was not acknowledged within its SLA of ${slaHours} h (${sla}); open ${hours} h, now escalated to level ${f.level}: ${f.levelInfo.name.en}.`,
     `Original slip: ${slip.en}`,
     `Gap to first: ${gap} points`,
   ];
+  // The level's subscriber set as the scheme names it (people or offices), so the message says who must act.
+  if (f.levelInfo.subscribers.length > 0) {
+    zh.push(`本级办理：${f.levelInfo.subscribers.join('、')}`);
+    en.push(`To act at this level: ${f.levelInfo.subscribers.join(', ')}`);
+  }
   if (f.prescriptions.length > 0) {
     zh.push('建议措施：', ...f.prescriptions.map((p, i) => `${i + 1}. ${p.zh}`));
     en.push('Prescriptions:', ...f.prescriptions.map((p, i) => `${i + 1}. ${p.en}`));

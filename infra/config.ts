@@ -45,6 +45,12 @@ const ConfigSchema = z
     departmentEmails: object(z.record(z.string().regex(DEPARTMENT_ID_PATTERN), list(z.email(), 1))).default(
       {},
     ),
+    /**
+     * Who is told of each escalation level (提级), by level number as in `Alert.Escalated` (`{"1": ["a@…"],
+     * "2": ["b@…"]}`): level n's addresses receive every escalation reaching level n or above (an SNS filter
+     * policy on kind and level). The scheme's levels name the roles; these are their addresses.
+     */
+    escalationEmails: object(z.record(z.string().regex(/^[1-9]\d*$/), list(z.email(), 1))).default({}),
     /** Operators who receive CloudWatch alarms by e-mail. */
     alarmEmails: list(z.email()).default([]),
     /** Departments that publish to the bus, each as `dept.<id>`; each gets a role and a rejections queue. */
@@ -64,6 +70,9 @@ const ConfigSchema = z
       ...config.alertEmails.map((e, i) => [['alertEmails', i], e] as const),
       ...Object.entries(config.departmentEmails).flatMap(([d, list]) =>
         list.map((e, i) => [['departmentEmails', d, i], e] as const),
+      ),
+      ...Object.entries(config.escalationEmails).flatMap(([level, list]) =>
+        list.map((e, i) => [['escalationEmails', level, i], e] as const),
       ),
     ].filter(([, e]) => /\.example$/i.test(e));
     if (config.stage === 'prod')

@@ -58,6 +58,7 @@ export class EngineStack extends Stack {
       logRetention,
       leaderEmails: config.alertEmails,
       departmentEmails: config.departmentEmails,
+      escalationEmails: config.escalationEmails,
       webhook: config.webhook,
       targetDlq,
     });

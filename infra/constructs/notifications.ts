@@ -38,6 +38,8 @@ export interface NotificationsProps {
   leaderEmails: readonly string[];
   /** Each department's addresses: receive only what that department owns. */
   departmentEmails: Readonly<Record<string, readonly string[]>>;
+  /** Each escalation level's addresses (by level number): receive escalations reaching that level or above. */
+  escalationEmails: Readonly<Record<string, readonly string[]>>;
   webhook?: EngineConfig['webhook'];
   /** Where EventBridge puts events it could not deliver to a target. */
   targetDlq: IQueue;
@@ -74,6 +76,13 @@ export class Notifications extends Construct {
     for (const email of props.leaderEmails) this.topic.addSubscription(new EmailSubscription(email));
     for (const [department, emails] of Object.entries(props.departmentEmails)) {
       const filterPolicy = { owner: SubscriptionFilter.stringFilter({ allowlist: [department] }) };
+      for (const email of emails) this.topic.addSubscription(new EmailSubscription(email, { filterPolicy }));
+    }
+    for (const [level, emails] of Object.entries(props.escalationEmails)) {
+      const filterPolicy = {
+        kind: SubscriptionFilter.stringFilter({ allowlist: ['escalated'] }),
+        level: SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: Number(level) }),
+      };
       for (const email of emails) this.topic.addSubscription(new EmailSubscription(email, { filterPolicy }));
     }
 

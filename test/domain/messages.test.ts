@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { escalationMessage } from '../../domain/alert-messages.ts';
 import { reachedFirstMessage, recoveredMessage, schemeNames, slipMessage } from '../../domain/messages.ts';
 import type { Slip } from '../../domain/slips.ts';
 
@@ -97,5 +98,65 @@ describe('names in alert texts', () => {
     );
     expect(m.en).not.toContain('"');
     expect(m.zh).not.toContain('"');
+  });
+});
+
+describe('the escalation message (提级)', () => {
+  const notification = {
+    id: 'N0123456789abcdef0123',
+    scheme: 'x',
+    period: '2026-02',
+    seq: 2,
+    entity: 'lz',
+    scope: 'overall' as const,
+    severity: 'critical' as const,
+    rule: 'rankDrop' as const,
+    rules: [slip],
+    inhibited: [],
+    alertKeys: ['k'],
+    openedAt: '2026-02-09T01:00:00.000Z',
+  };
+  const facts = {
+    level: 2,
+    levelInfo: { id: 'director', name: { zh: '局长', en: 'director' }, subscribers: ['王局长', '督查室'] },
+    slaMs: 4 * 3_600_000,
+    escalatedAt: '2026-02-09T09:00:00.000Z',
+    gapToFirst: 1.5,
+    prescriptions: [{ zh: '「接通率」提高3.20分', en: 'raise “Answer rate” by 3.20 points' }],
+  };
+
+  it('says the level, the SLA that ran out (2 × PT4H = 8 h open), the slip, the gap, who acts and what to fix', () => {
+    const m = escalationMessage(notification, facts, names);
+    expect(m.subject).toEqual({
+      zh: '【提级·第2级 局长】兰州市 2026-02 总排名：排名下降',
+      en: '[Escalated · level 2 director] Lanzhou 2026-02 overall rank: rank drop',
+    });
+    expect(m.body.zh.split('\n')).toEqual([
+      m.subject.zh,
+      '',
+      '2026-02-09T01:00:00.000Z发出的提醒在确认时限4小时（PT4H）内未获确认，已开放8小时，现提级至第2级：局长。',
+      '原始下滑：【严重】兰州市 2026-02 总排名由第1名变为第3名（排名下降）',
+      '与第一名差距：1.50分',
+      '本级办理：王局长、督查室',
+      '建议措施：',
+      '1. 「接通率」提高3.20分',
+      '提醒编号：N0123456789abcdef0123',
+    ]);
+    expect(m.body.en.split('\n').slice(2, 6)).toEqual([
+      'The notification of 2026-02-09T01:00:00.000Z was not acknowledged within its SLA of 4 h (PT4H); open 8 h, now escalated to level 2: director.',
+      'Original slip: [critical] Lanzhou 2026-02 overall rank went from 1 to 3 (rank drop)',
+      'Gap to first: 1.50 points',
+      'To act at this level: 王局长, 督查室',
+    ]);
+  });
+
+  it('leaves out who acts when the scheme names no subscribers for the level', () => {
+    const m = escalationMessage(
+      notification,
+      { ...facts, levelInfo: { ...facts.levelInfo, subscribers: [] } },
+      names,
+    );
+    expect(m.body.zh).not.toContain('本级办理');
+    expect(m.body.en).not.toContain('To act at this level');
   });
 });

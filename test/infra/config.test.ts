@@ -11,6 +11,7 @@ describe('the deployment settings', () => {
       alertEmails: [],
       alarmEmails: [],
       departmentEmails: {},
+      escalationEmails: {},
       departments: ['hotline12345'],
       trustedPrincipals: [],
       observedAtToleranceSeconds: 300,
@@ -42,6 +43,18 @@ describe('the deployment settings', () => {
     ).toEqual(departmentEmails);
   });
 
+  it('take each escalation level’s addresses by level number, as an object or as JSON text', () => {
+    const escalationEmails = {
+      1: ['deputy@gansu.example.cn'],
+      3: ['d@gansu.example.cn', 'e@gansu.example.cn'],
+    };
+    const expected = { '1': ['deputy@gansu.example.cn'], '3': ['d@gansu.example.cn', 'e@gansu.example.cn'] };
+    expect(read({ departments: ['a'], escalationEmails }).escalationEmails).toEqual(expected);
+    expect(
+      read({ departments: ['a'], escalationEmails: JSON.stringify(escalationEmails) }).escalationEmails,
+    ).toEqual(expected);
+  });
+
   it('take the webhook as an object or as JSON text, with the API key header defaulted', () => {
     const webhook = { url: 'https://chat.example.cn/hook', secret: 'rankwatch/webhook' };
     expect(read({ departments: ['a'], webhook }).webhook).toEqual({ ...webhook, header: 'x-api-key' });
@@ -69,6 +82,12 @@ describe('the deployment settings', () => {
     [
       { departments: ['a'], stage: 'prod', departmentEmails: { a: ['a@lanzhou.rankwatch.example'] } },
       /context departmentEmails\.a\.0: .* is an example address/,
+    ],
+    [{ departments: ['a'], escalationEmails: { 0: ['x@gansu.example.cn'] } }, /context escalationEmails\.0:/],
+    [{ departments: ['a'], escalationEmails: '{"1":[]}' }, /context escalationEmails\.1:/],
+    [
+      { departments: ['a'], stage: 'prod', escalationEmails: { 1: ['deputy@lanzhou.rankwatch.example'] } },
+      /context escalationEmails\.1\.0: .* is an example address/,
     ],
   ])('refuse %j naming the context key', (context, message) => {
     expect(() => read(context)).toThrow(ConfigError);

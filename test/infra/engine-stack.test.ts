@@ -317,6 +317,7 @@ describe('alert notifications', () => {
         [DEPARTMENTS[0]!]: ['d0@gansu.example.cn'],
         [DEPARTMENTS[1]!]: ['d1@gansu.example.cn', 'd1b@gansu.example.cn'],
       }),
+      escalationEmails: JSON.stringify({ 2: ['l2@gansu.example.cn'] }),
     }).engineTemplate;
     const subscriptions = resources(routed, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
     const byEndpoint = Object.fromEntries(subscriptions.map((p) => [p.Endpoint, p]));
@@ -326,6 +327,7 @@ describe('alert notifications', () => {
       'd0@gansu.example.cn',
       'd1@gansu.example.cn',
       'd1b@gansu.example.cn',
+      'l2@gansu.example.cn',
     ]);
     for (const p of subscriptions) expect(p.Protocol).toBe('email');
     expect(byEndpoint['a@gansu.example.cn'].FilterPolicy).toBeUndefined();
@@ -333,7 +335,13 @@ describe('alert notifications', () => {
     expect(byEndpoint['d0@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[0]] });
     expect(byEndpoint['d1@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[1]] });
     expect(byEndpoint['d1b@gansu.example.cn'].FilterPolicy).toEqual({ owner: [DEPARTMENTS[1]] });
-    // The dev context (cdk.json): one leader and one address per department, under the reserved .example domain.
+    // An escalation level's addresses: escalations reaching that level or above, nothing else.
+    expect(byEndpoint['l2@gansu.example.cn'].FilterPolicy).toEqual({
+      kind: ['escalated'],
+      level: [{ numeric: ['>=', 2] }],
+    });
+    // The dev context (cdk.json): one leader, one address per department and one per escalation level of the
+    // Gansu scheme (分管领导, 局主要领导), under the reserved .example domain.
     const dev = resources(t, 'AWS::SNS::Subscription').map(([, r]) => [
       r.Properties.Endpoint,
       r.Properties.FilterPolicy,
@@ -342,6 +350,8 @@ describe('alert notifications', () => {
       [
         ['leader@lanzhou.rankwatch.example', undefined],
         ...DEPARTMENTS.map((d) => [`${d}@lanzhou.rankwatch.example`, { owner: [d] }]),
+        ['deputy@lanzhou.rankwatch.example', { kind: ['escalated'], level: [{ numeric: ['>=', 1] }] }],
+        ['director@lanzhou.rankwatch.example', { kind: ['escalated'], level: [{ numeric: ['>=', 2] }] }],
       ].sort(),
     );
   });
@@ -352,6 +362,9 @@ describe('alert notifications', () => {
     );
     expect(() => synthRankwatch({ departmentEmails: `{"${DEPARTMENTS[0]}":["not-an-address"]}` })).toThrow(
       new RegExp(`context departmentEmails\\.${DEPARTMENTS[0]}\\.0`),
+    );
+    expect(() => synthRankwatch({ escalationEmails: '{"first":["x@gansu.example.cn"]}' })).toThrow(
+      /context escalationEmails\.first/,
     );
   });
 

@@ -71,6 +71,21 @@ describe('npm start', () => {
     expect(stdout.match(/已解除 resolved/g)).toHaveLength(3);
     expect(stdout).toContain('【周提醒】bizenv');
     expect(stdout).toContain('【周提醒】datasharing');
+    // Routing, counted from what each SNS subscription was delivered (its filter policy applied): the leader
+    // everything, bizenv its own six slips, the first escalation level's address the six escalations (all to
+    // level 1), the second level's none.
+    expect(stdout).toMatch(
+      /leader@lanzhou\.rankwatch\.example · 无过滤（领导）no filter \(leaders\): 预警 slips 10 · 提级 escalations 6 · 周提醒 reminders 5/,
+    );
+    expect(stdout).toMatch(
+      /bizenv@lanzhou\.rankwatch\.example · .*: 预警 slips 6 · 提级 escalations 5 · 周提醒 reminders 1/,
+    );
+    expect(stdout).toMatch(
+      /deputy@lanzhou\.rankwatch\.example · .*: 预警 slips 0 · 提级 escalations 6 · 周提醒 reminders 0/,
+    );
+    expect(stdout).toMatch(
+      /director@lanzhou\.rankwatch\.example · .*: 预警 slips 0 · 提级 escalations 0 · 周提醒 reminders 0/,
+    );
     // The auditors: snapshots and the verified chain.
     expect(stdout).toContain('快照 / snapshots: 26（26 个周期 periods，2026-W01–2026-W26）');
     expect(stdout).toContain('哈希链校验通过 / chain verified: 26 snapshot(s) in 26 period(s)');
