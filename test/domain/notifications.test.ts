@@ -15,7 +15,7 @@ import {
   recoveryResolves,
   resolve,
 } from '../../domain/lifecycle.ts';
-import { groupNotifications, type Notification } from '../../domain/notifications.ts';
+import { groupNotifications, type Notification, SEVERITY_RANK } from '../../domain/notifications.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
 import { reminderPeriods } from '../../domain/reminder.ts';
 import { loadSchemeText, parseScheme } from '../../domain/scheme.ts';
@@ -159,6 +159,93 @@ describe('escalation (提级) and acknowledgement', () => {
           const level = (t: number) =>
             dueEscalations(opened, policy, new Date(start + t).toISOString()).at(-1)?.level ?? 0;
           expect(level(a + d)).toBeGreaterThanOrEqual(level(a));
+        },
+      ),
+    );
+  });
+});
+
+describe('properties of grouping and the lifecycle (fast-check)', () => {
+  const RULES = ['lostFirst', 'rankDrop', 'leftTopN', 'marginErosion'] as const;
+  const SEVERITIES = ['critical', 'warning', 'info'] as const;
+  const slipArb = fc.record({
+    entity: fc.constantFrom('lz', 'tj', 'jyg'),
+    indicator: fc.option(fc.constantFrom('i1', 'i2'), { nil: undefined }),
+    rule: fc.constantFrom(...RULES),
+    severity: fc.constantFrom(...SEVERITIES),
+    comparison: fc.constantFrom('period' as const, 'provisional' as const),
+  });
+  type SlipShape = typeof slipArb extends fc.Arbitrary<infer T> ? T : never;
+  const eventsOf = (slips: SlipShape[]) =>
+    slips.map((x) => {
+      const scope = x.indicator === undefined ? ('overall' as const) : ('indicator' as const);
+      const key = ['x', '2026-W16', x.indicator ?? scope, x.entity, x.rule].join('|');
+      const slip = {
+        key,
+        entity: x.entity,
+        scope,
+        ...(x.indicator === undefined ? {} : { indicator: x.indicator }),
+        rule: x.rule,
+        severity: x.severity,
+        for: 1,
+        comparison: x.comparison,
+        fromPeriod: '2026-W15',
+        toPeriod: '2026-W16',
+        fromRank: 1,
+        toRank: 3,
+        fromMargin: 0,
+        toMargin: 0,
+        score: 0,
+        mean: 0,
+      };
+      return { kind: 'slipped' as const, key, slip };
+    });
+
+  it('one notification per (entity, scope, indicator) that changed, every slipped key listed or inhibited exactly once', () => {
+    fc.assert(
+      fc.property(fc.array(slipArb, { maxLength: 30 }), (slips) => {
+        const events = eventsOf(slips);
+        const out = groupNotifications(events, { scheme: 'x', seq: 1, at: AT });
+        const groups = new Set(
+          events.map((e) => `${e.slip.entity}|${e.slip.scope}|${e.slip.indicator ?? ''}`),
+        );
+        expect(out).toHaveLength(groups.size);
+        expect(new Set(out.map((n) => `${n.entity}|${n.scope}|${n.indicator ?? ''}`))).toEqual(groups);
+        expect(new Set(out.map((n) => n.id)).size).toBe(out.length);
+        const accounted = out.flatMap((n) => [...n.alertKeys, ...n.inhibited.map((i) => i.key)]);
+        expect(accounted.sort()).toEqual([...new Set(events.map((e) => e.key))].sort());
+        for (const n of out) {
+          expect(n.rules.length).toBeGreaterThan(0);
+          // Named by the most severe rule that is listed.
+          expect(SEVERITY_RANK[n.severity]).toBe(Math.max(...n.rules.map((r) => SEVERITY_RANK[r.severity])));
+        }
+      }),
+    );
+  });
+
+  it('nothing acknowledged is escalated, whenever it was acknowledged and however late the clock', () => {
+    const policy = escalationPolicy(parseScheme({ ...schemeBase(), rules: {} }));
+    const start = Date.parse('2026-04-20T01:00:00.000Z');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SEVERITIES),
+        fc.integer({ min: 0, max: 20 * 86_400_000 }),
+        fc.integer({ min: 0, max: 365 * 86_400_000 }),
+        (severity, ackAfter, later) => {
+          let s = openState(sampleNotification(severity, new Date(start).toISOString()));
+          const ackAt = new Date(start + ackAfter).toISOString();
+          // Whatever fell due before the acknowledgement was escalated first, as the escalate function would.
+          for (const d of dueEscalations(s, policy, ackAt)) s = escalate(s, d.level, ackAt);
+          const r = acknowledge(s, { by: '王局长', at: ackAt });
+          expect(r.ok).toBe(true);
+          if (!r.ok) return;
+          const levelAtAck = r.state.level;
+          expect(dueEscalations(r.state, policy, new Date(start + ackAfter + later).toISOString())).toEqual(
+            [],
+          );
+          expect(() => escalate(r.state, levelAtAck + 1, ackAt)).toThrow(
+            /status: a acknowledged notification/,
+          );
         },
       ),
     );
