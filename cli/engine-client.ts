@@ -83,6 +83,8 @@ export async function runningEngine(): Promise<EngineState & { schemes?: string[
 
 export interface TargetOptions {
   aws?: boolean;
+  /** With --aws: the query API's URL (stack output QueryApiUrl); default RANKWATCH_API_URL. */
+  api?: string;
   table?: string;
   region?: string;
   bus?: string;
@@ -108,8 +110,9 @@ export interface Target {
     query?: Record<string, string | undefined>,
   ): Promise<QueryAnswer>;
   /**
-   * Local only: a leaders'-loop route of the engine's HTTP API, signed as the leader or as a department, so
-   * the API's role checks apply (a department may act only on its own indicators).
+   * A leaders'-loop route of the HTTP API, so the API's role checks apply (a department may act only on its
+   * own indicators). Locally signed as the leader or as `as.department`; on AWS (with --api) signed with the
+   * caller's own credentials from the usual chain, so the role the caller assumed decides.
    */
   loopApi?(
     method: 'GET' | 'POST',
@@ -147,12 +150,14 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
       store ??= new DynamoAssessmentStore(sdkDynamo(documentClient(new DynamoDBClient(region))), table);
       return store;
     };
+    const apiUrl = opts.api ?? process.env.RANKWATCH_API_URL;
     return {
       kind: 'aws',
       engine: undefined,
       busName: opts.bus ?? DEFAULT_BUS_NAME,
       eventBridge: () => new EventBridgeClient(region),
       store: getStore,
+      ...(apiUrl ? { loopApi: awsLoopApi(apiUrl, opts.region) } : {}),
       async query(route, path, query = {}) {
         const { queryHandler } = await import('../functions/query.ts');
         const { AuditedReader } = await import('../functions/shared/verification.ts');
@@ -254,6 +259,53 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
       await control('/_engine/settle', {});
     },
     control,
+  };
+}
+
+/** The region of an execute-api URL (`https://ID.execute-api.REGION.amazonaws.com[.cn]/`), if it names one. */
+export function apiRegion(url: string): string | undefined {
+  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(new URL(url).hostname)?.[1];
+}
+
+/**
+ * The deployed API's leaders'-loop routes, signed (SigV4, execute-api) with the credentials of the usual AWS
+ * chain: the API authorises by the role those credentials belong to (the Leader role, or a department's).
+ */
+function awsLoopApi(apiUrl: string, regionOption: string | undefined): NonNullable<Target['loopApi']> {
+  let base: URL;
+  try {
+    base = new URL(apiUrl);
+  } catch {
+    throw new UsageError(`--api 不是网址 / --api is not a URL: "${apiUrl}"`, '... --aws --api URL');
+  }
+  const region =
+    regionOption ?? apiRegion(apiUrl) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region)
+    throw new UsageError(
+      '--aws --api: 需要 --region / give --region (the URL names none)',
+      '... --aws --api URL',
+    );
+  return async (method, path, body, as) => {
+    if (as.department)
+      throw new UsageError(
+        '在 AWS 上由所承担的角色决定身份，--department 仅用于本地引擎 / on AWS the role your credentials assumed decides; --department is for the local engine',
+        '... --aws --api URL',
+      );
+    // The SDK's default credential chain, as every --aws command uses (profiles, SSO, assumed roles).
+    const credentials = await new DynamoDBClient({ region }).config.credentials();
+    const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`).href;
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers = await signedHeaders(
+      credentials,
+      {
+        method,
+        url,
+        ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
+      },
+      { service: 'execute-api', region },
+    );
+    const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+    return answer(res.status, await res.text());
   };
 }
 

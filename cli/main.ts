@@ -30,7 +30,9 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
 
   Engine commands use the local engine started by \`npm start -- --serve\` (found through .rankwatch/engine.json);
-  add --aws [--table T] [--region R] [--bus B] to use AWS (credentials from the usual AWS chain).
+  add --aws [--table T] [--region R] [--bus B] to use AWS (credentials from the usual AWS chain);
+  ack and silence with --aws --api URL (stack output QueryApiUrl, or RANKWATCH_API_URL) go through the API,
+  which checks the role your credentials assumed (Leader, or a department for its own indicators).
   --scheme ID defaults to the scheme the local engine stored (or RANKWATCH_SCHEME).
 `;
 
@@ -44,6 +46,7 @@ const STORE_OPTIONS = {
 /** Options of every command that talks to the engine (local by default, AWS with --aws). */
 const TARGET_OPTIONS = {
   aws: { type: 'boolean' },
+  api: { type: 'string' },
   table: { type: 'string' },
   region: { type: 'string' },
   bus: { type: 'string' },

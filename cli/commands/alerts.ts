@@ -27,7 +27,7 @@ export interface AlertsOptions extends TargetOptions {
 export const alertsUsage =
   'rankwatch alerts [--open] [--department D] [--scheme ID] [--format json] [--aws --table T]';
 export const ackUsage =
-  'rankwatch ack ID --by NAME [--note TEXT] [--department D] [--scheme ID] [--aws --table T]';
+  'rankwatch ack ID --by NAME [--note TEXT] [--department D] [--scheme ID] [--aws --table T | --aws --api URL]';
 
 const STATUS = {
   open: { zh: '待确认', en: 'open' },
@@ -183,7 +183,7 @@ export interface SilenceOptions extends TargetOptions {
 }
 
 export const silenceUsage =
-  'rankwatch silence [--entity E] [--scope overall|INDICATOR] [--rule R] --until T --reason TEXT [--by NAME] [--department D] [--scheme ID] [--aws --table T]';
+  'rankwatch silence [--entity E] [--scope overall|INDICATOR] [--rule R] --until T --reason TEXT [--by NAME] [--department D] [--scheme ID] [--aws --table T | --aws --api URL]';
 export const silencesUsage = 'rankwatch silences [--all] [--scheme ID] [--format json] [--aws --table T]';
 
 async function silencesOf(opts: SilenceOptions, usage: string) {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OBSERVATIONS_FILE, publishScenario, SCHEME_FILE } from '../../cli/commands/start.ts';
 import { storeFrom } from '../../cli/commands/store.ts';
 import { run } from '../../cli/main.ts';
@@ -580,6 +580,54 @@ describe('the Gansu scenario played through the local engine', () => {
         await run(['silence', '--entity', 'atlantis', '--until', until, '--reason', 'x'], badField.io),
       ).toBe(2);
       expect(badField.out.stderr).toContain('(400, entity)');
+    });
+
+    it('rankwatch ack --aws --api URL signs with the credentials of the usual AWS chain, and the API decides by their role', async () => {
+      type Listed = { notification: { id: string; owner?: string }; status: string };
+      const states = (await signedCall(engine, LEADER_CREDENTIALS, 'GET', '/notifications')).body
+        .notifications as Listed[];
+      const target = states.find((x) => x.status === 'open' || x.status === 'escalated')!;
+      const api = Object.values(engine.endpoints.apis)[0]!;
+      const ack = async (credentials: Credentials, by: string) => {
+        vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+        vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+        const c = capture();
+        try {
+          const args = ['ack', target.notification.id, '--by', by, '--scheme', scheme.id];
+          return {
+            code: await run([...args, '--aws', '--api', api, '--region', engine.state().region], c.io),
+            ...c.out,
+          };
+        } finally {
+          vi.unstubAllEnvs();
+        }
+      };
+      // A department's credentials on a notification of another department's indicator (or an overall one).
+      const other = scheme.indicators.find((i) => i.owner !== target.notification.owner)!.owner!;
+      const refused = await ack(departmentCredentials(other), '他部门');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/未确认 \/ not acknowledged \((403|404)\)/);
+      const leader = await ack(LEADER_CREDENTIALS, '局长');
+      expect(leader.code, leader.stderr).toBe(0);
+      expect(leader.stdout).toContain(`已确认 / acknowledged: ${target.notification.id} · 局长`);
+      const after = (await signedCall(engine, LEADER_CREDENTIALS, 'GET', '/notifications')).body
+        .notifications as Listed[];
+      expect(after.find((x) => x.notification.id === target.notification.id)?.status).toBe('acknowledged');
+      // A URL that names no region (not execute-api's) needs --region; --department names a local role: on
+      // AWS the credentials' role decides, so it is refused, not ignored.
+      const aws = ['ack', target.notification.id, '--by', 'x', '--scheme', scheme.id, '--aws', '--api', api];
+      const noRegion = capture();
+      vi.stubEnv('AWS_REGION', '');
+      vi.stubEnv('AWS_DEFAULT_REGION', '');
+      try {
+        expect(await run(aws, noRegion.io)).toBe(2);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+      expect(noRegion.out.stderr).toContain('give --region (the URL names none)');
+      const c = capture();
+      expect(await run([...aws, '--region', engine.state().region, '--department', other], c.io)).toBe(2);
+      expect(c.out.stderr).toContain('--department is for the local engine');
     });
 
     it('rankwatch tick fires the Scheduler schedules (escalate, the weekly reminder) through the bundled functions; a second tick the same week reminds nobody again', async () => {
