@@ -9,7 +9,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from './ports.ts';
 
 /** An error answered as `{"__type": code, "message": message}` with `status`. */
 export class AwsApiError extends Error {
@@ -75,17 +75,9 @@ export async function startJsonApiServer(options: JsonApiServerOptions): Promise
   const server = createServer((request, response) => {
     void handle(options, request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once('error', onError);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, url } = await listenOn(server, options.port, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     close: () => {
       options.onClose?.();

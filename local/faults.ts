@@ -8,9 +8,10 @@ import {
   type IncomingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { mulberry32 } from '../scenarios/gansu/generate.ts';
 import type { LocalServer } from './aws-json-server.ts';
+import { listenOn } from './ports.ts';
 
 /** The faults the soak injects, by kind (counted under these names). */
 export const FAULT_KINDS = [
@@ -171,16 +172,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Local
     res.end(answer.body);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, url } = await listenOn(server, 0, host);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -4,8 +4,8 @@
 // engine checks the caller's SigV4 signature and its execute-api:Invoke permission on the route).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalServer } from './aws-json-server.ts';
+import { listenOn } from './ports.ts';
 
 export interface HttpApiRoute {
   /** `GET /schemes/{scheme}/periods`, `ANY /{proxy+}` or `$default`. */
@@ -198,16 +198,9 @@ export async function startHttpApiServer(options: HttpApiServerOptions): Promise
     respond(response, result);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, url } = await listenOn(server, options.port, host);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     close: () =>
       new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 // Ports on this machine: a free one for each local endpoint, and a clear error when a chosen one is taken.
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 
 /** A port this machine cannot give: taken by another process (or not allowed). */
 export class PortInUseError extends Error {
@@ -48,4 +48,24 @@ export async function portIsFree(port: number, host = '127.0.0.1'): Promise<bool
   } catch {
     return false;
   }
+}
+
+/**
+ * Listens on host:port (0 or undefined: any free port): resolves with the bound port and the server's http
+ * URL (an IPv6 host in brackets), rejects with the listen error (EADDRINUSE …). For every local server.
+ */
+export async function listenOn(
+  server: Server,
+  port: number | undefined,
+  host: string,
+): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
 }

@@ -3,7 +3,6 @@
 // its role's sns:Publish. Only Publish is served; the topics themselves are local/sns.ts.
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   AwsApiError,
   closeServer,
@@ -11,6 +10,7 @@ import {
   type LocalServer,
   readBody,
 } from './aws-json-server.ts';
+import { listenOn } from './ports.ts';
 import { type LocalSnsTopic, SnsError, type SnsMessageAttribute } from './sns.ts';
 
 export interface SnsServerOptions {
@@ -113,13 +113,6 @@ export async function startSnsServer(options: SnsServerOptions): Promise<LocalSe
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://${host}:${port}`, port, close: () => closeServer(server) };
+  const { port, url } = await listenOn(server, options.port, host);
+  return { url, port, close: () => closeServer(server) };
 }
