@@ -14,6 +14,7 @@ import { DynamoAssessmentStore } from '../functions/shared/dynamo-store.ts';
 import type { EngineState } from '../local/engine.ts';
 import {
   AUDITOR_CREDENTIALS,
+  type Credentials,
   departmentCredentials,
   LEADER_CREDENTIALS,
   localCredentialsFor,
@@ -241,25 +242,36 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     },
     async loopApi(method, path, body, as) {
       if (!api) throw new Error('the template has no HTTP API');
-      const url = `${api}${path}`;
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const headers = await signedHeaders(
-        as.department ? departmentCredentials(as.department) : LEADER_CREDENTIALS,
-        {
-          method,
-          url,
-          ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
-        },
-        { service: 'execute-api', region: engine.region },
-      );
-      const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-      return answer(res.status, await res.text());
+      const credentials = as.department ? departmentCredentials(as.department) : LEADER_CREDENTIALS;
+      return signedFetch(credentials, engine.region, method, `${api}${path}`, body);
     },
     settle: async () => {
       await control('/_engine/settle', {});
     },
     control,
   };
+}
+
+/** An HTTP API request signed for execute-api (SigV4) with these credentials; a body is sent as JSON. */
+export async function signedFetch(
+  credentials: Credentials,
+  region: string,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+): Promise<QueryAnswer> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers = await signedHeaders(
+    credentials,
+    {
+      method,
+      url,
+      ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
+    },
+    { service: 'execute-api', region },
+  );
+  const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+  return answer(res.status, await res.text());
 }
 
 /** The region of an execute-api URL (`https://ID.execute-api.REGION.amazonaws.com[.cn]/`), if it names one. */
@@ -294,18 +306,7 @@ function awsLoopApi(apiUrl: string, regionOption: string | undefined): NonNullab
     // The SDK's default credential chain, as every --aws command uses (profiles, SSO, assumed roles).
     const credentials = await new DynamoDBClient({ region }).config.credentials();
     const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`).href;
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = await signedHeaders(
-      credentials,
-      {
-        method,
-        url,
-        ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
-      },
-      { service: 'execute-api', region },
-    );
-    const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-    return answer(res.status, await res.text());
+    return signedFetch(credentials, region, method, url, body);
   };
 }
 

@@ -8,6 +8,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OBSERVATIONS_FILE, publishScenario, SCHEME_FILE } from '../../cli/commands/start.ts';
 import { storeFrom } from '../../cli/commands/store.ts';
+import { signedFetch } from '../../cli/engine-client.ts';
 import { run } from '../../cli/main.ts';
 import { parseAlertsLog } from '../../cli/snapshot-view.ts';
 import { assessSeries } from '../../domain/assessment.ts';
@@ -27,7 +28,6 @@ import {
   departmentCredentials,
   functionCredentials,
   LEADER_CREDENTIALS,
-  signedHeaders,
 } from '../../local/principals.ts';
 import type { LocalSnsTopic } from '../../local/sns.ts';
 import { projectContext, synthRankwatch } from '../support/cdk.ts';
@@ -50,18 +50,8 @@ async function signedCall(
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const url = `${Object.values(engine.endpoints.apis)[0]!}/schemes/${scheme.id}${path}`;
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers = await signedHeaders(
-    credentials,
-    {
-      method,
-      url,
-      ...(text === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: text }),
-    },
-    { service: 'execute-api', region: 'us-east-1' },
-  );
-  const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const res = await signedFetch(credentials, 'us-east-1', method, url, body);
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
 }
 
 /** The topic with the template's e-mail subscriptions (leaders and departments). */

@@ -21,7 +21,12 @@ export function projectContext(): Record<string, unknown> {
 }
 
 /** The prod stage, without the dev context's example addresses (which prod refuses). */
-export const PROD = { stage: 'prod', alertEmails: '', departmentEmails: '{}', escalationEmails: '{}' } as const;
+export const PROD = {
+  stage: 'prod',
+  alertEmails: '',
+  departmentEmails: '{}',
+  escalationEmails: '{}',
+} as const;
 
 export interface SynthesisedApp extends RankwatchStacks {
   app: App;
