@@ -58,7 +58,8 @@ export interface RunCounts {
   putEvents: Record<string, { calls: number; entries: number; chunks: number }>;
   /** SQS requests by kind (send/receive/delete) and billed 64 KB chunks of the sent bodies. */
   sqs: { send: number; sendChunks: number; receive: number; emptyReceive: number; delete: number };
-  sns: { publish: number; chunks: number };
+  /** Publishes, their billed 64 KB chunks, and deliveries to e-mail subscriptions (each filter policy applied). */
+  sns: { publish: number; chunks: number; emailDeliveries: number };
   stream: { batches: number; records: number };
   s3: { requests: number };
 }
@@ -373,7 +374,7 @@ export async function runEngineLoad(options: LoadOptions): Promise<LoadResult> {
     lambda: {},
     putEvents: {},
     sqs: { send: 0, sendChunks: 0, receive: 0, emptyReceive: 0, delete: 0 },
-    sns: { publish: 0, chunks: 0 },
+    sns: { publish: 0, chunks: 0, emailDeliveries: 0 },
     stream: { batches: 0, records: 0 },
     s3: { requests: 0 },
   };
@@ -592,6 +593,9 @@ export async function runEngineLoad(options: LoadOptions): Promise<LoadResult> {
       const next = (recordedAt.get(p.period) ?? []).find((t) => t >= done);
       if (next !== undefined) recordedMs.push(next - p.at);
     }
+    for (const t of running.topics.values())
+      for (const sub of t.subscriptions())
+        if (sub.subscription.protocol === 'email') counts.sns.emailDeliveries += sub.messages.length;
     const alertMs: number[] = [];
     for (const s of slippedAt) {
       const cause = published
