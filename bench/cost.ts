@@ -196,8 +196,11 @@ export interface CostRun {
   weeks: number;
   observations: number;
   lines: CostLine[];
+  /** Everything but the notifications (SNS): what recording the observations costs. */
   total: number;
   perMillion: number;
+  /** SNS: the slips' notifications, which depend on how often ranks move, not on the number of observations. */
+  notifications: { cost: number; emails: number; publishes: number };
   /** Where the table's bytes went: DynamoDB bytes written per observation. */
   bytesPerObservation: number;
 }
@@ -205,7 +208,7 @@ export interface CostRun {
 export function costRun(scenario: Scenario, counts: RunCounts, prices: PriceTable): CostRun {
   const observations = scenario.weeks.reduce((a, w) => a + w.observations, 0);
   const lines = costOf(counts, prices);
-  const total = lines.reduce((a, l) => a + l.cost, 0);
+  const total = lines.filter((l) => l.service !== 'SNS').reduce((a, l) => a + l.cost, 0);
   return {
     label: scenario.label,
     entities: scenario.scheme.entities.length,
@@ -215,6 +218,11 @@ export function costRun(scenario: Scenario, counts: RunCounts, prices: PriceTabl
     lines,
     total,
     perMillion: (total / observations) * 1e6,
+    notifications: {
+      cost: lines.filter((l) => l.service === 'SNS').reduce((a, l) => a + l.cost, 0),
+      emails: counts.sns.emailDeliveries,
+      publishes: counts.sns.publish,
+    },
     bytesPerObservation: counts.dynamodb.reduce((a, r) => a + r.bytesWritten, 0) / observations,
   };
 }
@@ -226,11 +234,14 @@ const qty = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en') : x.toF
 export function costLines(r: CostRun, prices: PriceTable): string[] {
   return [
     `${r.label} · ${r.weeks} week(s) · ${r.observations.toLocaleString('en')} observations: ${money(r.total, prices.currency)} → 每百万观测 per million observations ${money(r.perMillion, prices.currency)}`,
-    ...r.lines.map(
-      (l) =>
-        `  ${`${l.service} ${l.item}`.padEnd(62)} ${qty(l.quantity).padStart(14)} ${l.unit.padEnd(11)} ${money(l.cost, prices.currency).padStart(14)}  ${((l.cost / r.total) * 100).toFixed(1).padStart(5)}%`,
-    ),
+    ...r.lines
+      .filter((l) => l.service !== 'SNS')
+      .map(
+        (l) =>
+          `  ${`${l.service} ${l.item}`.padEnd(62)} ${qty(l.quantity).padStart(14)} ${l.unit.padEnd(11)} ${money(l.cost, prices.currency).padStart(14)}  ${((l.cost / r.total) * 100).toFixed(1).padStart(5)}%`,
+      ),
     `  DynamoDB bytes written per observation: ${r.bytesPerObservation.toFixed(0)}`,
+    `  通知另计 notifications besides (SNS, by how often ranks move, not by observations): ${r.notifications.publishes} publishes, ${r.notifications.emails} e-mails → ${money(r.notifications.cost, prices.currency)}`,
   ];
 }
 
@@ -253,7 +264,7 @@ async function main(): Promise<void> {
       'no-national': { type: 'boolean', default: false },
       'time-scale': { type: 'string', default: '20' },
       /** Generated sizes, entities×indicators×weeks, comma-separated. */
-      sizes: { type: 'string', default: '100x50x2,400x50x2,400x200x1' },
+      sizes: { type: 'string', default: '100x50x2,400x50x2,400x200x2' },
     },
   });
   const sizes = (values.sizes ?? '')

@@ -233,7 +233,10 @@ export function generatedScenario(entities: number, indicators: number, weeks: n
     { method: 'goalpost', best: 100, worst: 0 },
     { method: 'rank' },
   ] as const;
-  const departments = Array.from({ length: 5 }, (_, d) => `d${d}`);
+  // The deployment's departments (cdk.json): the engine knows their principals, so they may publish.
+  const departments = (
+    JSON.parse(readFileSync(new URL('cdk.json', ROOT), 'utf8')) as { context: { departments: string[] } }
+  ).context.departments;
   const id = `bench-${entities}x${indicators}`;
   const scheme = parseScheme({
     id,

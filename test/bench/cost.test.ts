@@ -62,9 +62,13 @@ describe('what a run’s requests cost', () => {
       weeks: [{ period: '2026-W01', entries: [], observations: 500 }],
     } as unknown as Scenario;
     const run = costRun(scenario, counts, prices);
-    const total = lines.reduce((a, l) => a + l.cost, 0);
+    const total = lines.filter((l) => l.service !== 'SNS').reduce((a, l) => a + l.cost, 0);
     expect(run.total).toBeCloseTo(total, 15);
     expect(run.perMillion).toBeCloseTo(total * 2000, 12);
+    // The notifications apart: 2 publishes and 6 e-mails.
+    expect(run.notifications.publishes).toBe(2);
+    expect(run.notifications.emails).toBe(6);
+    expect(run.notifications.cost).toBeCloseTo(2 * 0.5e-6 + 6 * 2e-5, 15);
     expect(run.bytesPerObservation).toBe(60);
   });
 
