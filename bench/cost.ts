@@ -203,6 +203,18 @@ export interface CostRun {
   notifications: { cost: number; emails: number; publishes: number };
   /** Where the table's bytes went: DynamoDB bytes written per observation. */
   bytesPerObservation: number;
+  /** Write request units by the function that spent them, largest first. */
+  wruByFunction: { fn: string; wru: number }[];
+}
+
+/** Write request units by calling function, largest first. */
+export function wruByFunction(requests: RunCounts['dynamodb']): { fn: string; wru: number }[] {
+  const by = new Map<string, number>();
+  for (const r of requests) by.set(r.fn, (by.get(r.fn) ?? 0) + r.wru);
+  return [...by]
+    .map(([fn, wru]) => ({ fn, wru }))
+    .filter((f) => f.wru > 0)
+    .sort((a, b) => b.wru - a.wru || a.fn.localeCompare(b.fn));
 }
 
 export function costRun(scenario: Scenario, counts: RunCounts, prices: PriceTable): CostRun {
@@ -224,12 +236,18 @@ export function costRun(scenario: Scenario, counts: RunCounts, prices: PriceTabl
       publishes: counts.sns.publish,
     },
     bytesPerObservation: counts.dynamodb.reduce((a, r) => a + r.bytesWritten, 0) / observations,
+    wruByFunction: wruByFunction(counts.dynamodb),
   };
 }
 
 const money = (x: number, currency: string) =>
   `${x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3)} ${currency}`;
 const qty = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en') : x.toFixed(1));
+
+function byFunction(rows: { fn: string; wru: number }[]): string {
+  const all = rows.reduce((a, f) => a + f.wru, 0);
+  return rows.map((f) => `${f.fn} ${qty(f.wru)} (${((f.wru / all) * 100).toFixed(0)}%)`).join(', ') || '—';
+}
 
 export function costLines(r: CostRun, prices: PriceTable): string[] {
   return [
@@ -241,6 +259,7 @@ export function costLines(r: CostRun, prices: PriceTable): string[] {
           `  ${`${l.service} ${l.item}`.padEnd(62)} ${qty(l.quantity).padStart(14)} ${l.unit.padEnd(11)} ${money(l.cost, prices.currency).padStart(14)}  ${((l.cost / r.total) * 100).toFixed(1).padStart(5)}%`,
       ),
     `  DynamoDB bytes written per observation: ${r.bytesPerObservation.toFixed(0)}`,
+    `  写入单位按函数 WRU by function: ${byFunction(r.wruByFunction)}`,
     `  通知另计 notifications besides (SNS, by how often ranks move, not by observations): ${r.notifications.publishes} publishes, ${r.notifications.emails} e-mails → ${money(r.notifications.cost, prices.currency)}`,
   ];
 }

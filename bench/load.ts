@@ -29,7 +29,7 @@ import { buildApp } from '../infra/app.ts';
 import { type Engine, startEngine } from '../local/engine.ts';
 import { startFaultProxy, type UpstreamAnswer } from '../local/faults.ts';
 import type { InvocationInfo, InvocationResult } from '../local/lambda.ts';
-import { localCredentialsFor } from '../local/principals.ts';
+import { functionCredentials, localCredentialsFor } from '../local/principals.ts';
 
 const ROOT = new URL('../', import.meta.url);
 const GANSU_SCHEME = new URL('scenarios/gansu/scheme.yaml', ROOT);
@@ -455,7 +455,7 @@ export async function runEngineLoad(options: LoadOptions): Promise<LoadResult> {
     });
     const running = engine;
     for (const fn of running.model.functions)
-      byKey.set(fn.name.replace(/[^A-Za-z0-9]/g, ''), fn.environment.POWERTOOLS_SERVICE_NAME ?? fn.name);
+      byKey.set(functionCredentials(fn.name).accessKeyId, fn.environment.POWERTOOLS_SERVICE_NAME ?? fn.name);
     // Lambda: each invocation's duration, wrapped around the worker the engine's counting runtime calls.
     const ingestEnd = new Map<string, number>();
     for (const fn of running.model.functions) {

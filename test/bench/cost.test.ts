@@ -70,6 +70,11 @@ describe('what a run’s requests cost', () => {
     expect(run.notifications.emails).toBe(6);
     expect(run.notifications.cost).toBeCloseTo(2 * 0.5e-6 + 6 * 2e-5, 15);
     expect(run.bytesPerObservation).toBe(60);
+    // ingest's transaction 40, relay's update 1; the Query wrote nothing and is left out.
+    expect(run.wruByFunction).toEqual([
+      { fn: 'ingest', wru: 40 },
+      { fn: 'relay', wru: 1 },
+    ]);
   });
 
   it('prices the fixed monthly runs: 2,880 escalations + 4 reminders, 5 pollers × 3 long polls a minute per queue', () => {

@@ -75,16 +75,17 @@ describe('every function bundle', () => {
       expect(imported().resolved).toEqual([]);
     });
 
-    it('calls AWS through the engine’s JSON client with the SDK’s retry strategy, and no AWS SDK client inside', () => {
+    it('calls AWS through the engine’s JSON client with the SDK’s signer and retry strategy, and no AWS SDK client inside', () => {
       const { sources } = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as {
         sources: string[];
       };
       const has = (path: string) => sources.some((s) => s.endsWith(path));
       expect(has('functions/shared/aws/client.ts')).toBe(true);
       expect(has('@smithy/core/dist-es/submodules/retry/util-retry/StandardRetryStrategy.js')).toBe(true);
-      // No service client, document client, SDK signer, HTTP handler, endpoint rules, schema serde or credential chain.
+      expect(has('@smithy/signature-v4/dist-es/SignatureV4.js')).toBe(true);
+      // No service client, document client, HTTP handler, endpoint rules, schema serde or credential chain.
       const sdkClient =
-        /node_modules\/(@aws-sdk\/(client-|lib-dynamodb|core\/|credential-provider|nested-clients)|@smithy\/(signature-v4|node-http-handler|credential-provider)|@smithy\/core\/dist-es\/submodules\/(schema|endpoints|event-streams|cbor|config)\/)/;
+        /node_modules\/(@aws-sdk\/(client-|lib-dynamodb|core\/|credential-provider|nested-clients)|@smithy\/(node-http-handler|credential-provider)|@smithy\/core\/dist-es\/submodules\/(schema|endpoints|event-streams|cbor|config)\/)/;
       expect(sources.filter((s) => sdkClient.test(s))).toEqual([]);
     });
   });

@@ -26,6 +26,8 @@ export interface ServiceSpec {
 }
 
 export interface HttpRequest {
+  /** POST unless given (S3's PutObject is a PUT). */
+  method?: string;
   url: URL;
   headers: Record<string, string>;
   body: string;
@@ -176,21 +178,23 @@ export class AwsJsonClient {
 
   /**
    * Signs and sends one request body, with the SDK's retry strategy: `decode` reads a 2xx answer, `fail`
-   * turns any other into the service's error (each protocol has its own body and error shapes).
+   * turns any other into the service's error (each protocol has its own body and error shapes). A POST to the
+   * endpoint unless `at` names another method and URL (S3's objects).
    */
   async send<T>(
     body: string,
     protocolHeaders: Record<string, string>,
     decode: (text: string) => T,
     fail: (res: HttpResponse, attempt: number) => AwsServiceError,
+    at: { method: string; url: URL } = { method: 'POST', url: this.endpoint },
   ): Promise<T> {
     const transport = this.options.transport ?? httpTransport;
     let token = await this.retries.acquireInitialRetryToken('');
     for (let attempt = 1; ; attempt++) {
-      const headers = sign({
-        method: 'POST',
-        path: this.endpoint.pathname || '/',
-        headers: { host: this.endpoint.host, ...protocolHeaders },
+      const headers = await sign({
+        method: at.method,
+        path: at.url.pathname || '/',
+        headers: { host: at.url.host, ...protocolHeaders },
         body,
         region: this.region,
         service: this.spec.signingName,
@@ -200,7 +204,8 @@ export class AwsJsonClient {
       let error: AwsServiceError;
       try {
         const res = await transport({
-          url: this.endpoint,
+          method: at.method,
+          url: at.url,
           headers,
           body,
           timeoutMs: this.options.timeoutMs ?? 30_000,
@@ -274,7 +279,7 @@ export const httpTransport: Transport = (req) => {
     const request = mod.request(
       req.url,
       {
-        method: 'POST',
+        method: req.method ?? 'POST',
         agent,
         headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
       },
