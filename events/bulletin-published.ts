@@ -20,7 +20,13 @@ export const BulletinPublishedDetail = described(
     period: described(PeriodId, 'The period the bulletin covers.'),
     location: described(
       z.string().check(z.minLength(1)),
-      'Where the HTML is: `s3://<bucket>/<key>` in the cloud, a file path when run locally.',
+      'Where the HTML is: `s3://<bucket>/<key>` (the local engine serves the same bucket).',
+    ),
+    sha256: z.optional(
+      described(
+        z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+        'SHA-256 of the HTML object as written (hex), so a reader can check the copy it holds. Set on every bulletin the engine publishes; optional in v1, which was published without it.',
+      ),
     ),
     title: described(LocalizedText, 'Title of the bulletin, in Chinese and English.'),
     publishedAt: described(Timestamp, 'When the bulletin was written.'),

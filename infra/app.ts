@@ -26,6 +26,7 @@ export function buildApp(app: App | Stage): RankwatchStacks {
     config,
     table: stateful.table,
     bus: stateful.bus,
+    bulletins: stateful.bulletins,
     description: 'rankwatch: functions, queues, rules, alerts, the auditors API, alarms and dashboard',
   });
   engine.addStackDependency(stateful);

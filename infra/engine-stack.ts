@@ -5,10 +5,12 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EngineConfig } from './config.ts';
 import { AlertLifecycle } from './constructs/alert-lifecycle.ts';
 import { AuditApi } from './constructs/audit-api.ts';
+import { Bulletins } from './constructs/bulletins.ts';
 import { Departments } from './constructs/departments.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
 import { HistoryProjection } from './constructs/history.ts';
@@ -17,11 +19,14 @@ import { Notifications } from './constructs/notifications.ts';
 import { Observability } from './constructs/observability.ts';
 import { deadLetterStore } from './constructs/queues.ts';
 import { OutboxRelay } from './constructs/relay.ts';
+import { bulletinBucketArnExport } from './stateful-stack.ts';
 
 export interface EngineStackProps extends StackProps {
   config: EngineConfig;
   table: ITable;
   bus: EventBus;
+  /** Where the bulletin function writes the weekly analysis and the monthly bulletin. */
+  bulletins: IBucket;
 }
 
 export class EngineStack extends Stack {
@@ -30,6 +35,7 @@ export class EngineStack extends Stack {
   readonly history: HistoryProjection;
   readonly alerts: Notifications;
   readonly lifecycle: AlertLifecycle;
+  readonly bulletins: Bulletins;
   readonly departments: Departments;
   readonly auditApi: AuditApi;
   readonly schemas: EventSchemas;
@@ -53,6 +59,13 @@ export class EngineStack extends Stack {
     this.relay = new OutboxRelay(this, 'Relay', { bus, table, logRetention });
     this.history = new HistoryProjection(this, 'History', { table, logRetention });
     this.lifecycle = new AlertLifecycle(this, 'AlertLifecycle', { table, logRetention });
+    this.bulletins = new Bulletins(this, 'Bulletins', {
+      table,
+      bus,
+      bucket: props.bulletins,
+      bucketArnExport: bulletinBucketArnExport(config.stage),
+      logRetention,
+    });
     this.alerts = new Notifications(this, 'Notifications', {
       bus,
       logRetention,
@@ -87,6 +100,7 @@ export class EngineStack extends Stack {
         { name: 'Escalate', function: this.lifecycle.escalate },
         { name: 'Remind', function: this.lifecycle.remind },
         { name: 'Notify', function: this.alerts.notify },
+        { name: 'Bulletin', function: this.bulletins.function },
       ],
       streamConsumers: [
         { name: 'Relay', function: this.relay.function },
@@ -100,6 +114,7 @@ export class EngineStack extends Stack {
         { name: 'EventTargetDlq', queue: targetDlq },
         { name: 'LifecycleScheduleFailures', queue: this.lifecycle.failures },
         { name: 'NotifyFailures', queue: this.alerts.failures },
+        { name: 'BulletinScheduleFailures', queue: this.bulletins.failures },
       ],
       workQueues: [
         { name: 'Ingest', queue: this.ingestion.queue },

@@ -1,7 +1,7 @@
 // The stateful stack: what outlives any deployment of the engine — the single table (snapshots, heads, alert
 // state, outbox), the assessment bus with its archive, the customer-managed key and the bulletin bucket.
 // Everything here is retained on stack deletion; the engine stack can be torn down and redeployed freely.
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,9 @@ import type { Construct } from 'constructs';
 import { DEFAULT_BUS_NAME } from '../events/sources.ts';
 import { TTL_ATTRIBUTE, tableDefinition } from '../functions/shared/table.ts';
 import type { EngineConfig } from './config.ts';
+
+/** The export name of the bulletin bucket's ARN. */
+export const bulletinBucketArnExport = (stage: string) => `rankwatch-${stage}-bulletin-bucket-arn`;
 
 export interface StatefulStackProps extends StackProps {
   config: EngineConfig;
@@ -83,6 +86,12 @@ export class StatefulStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'bulletins/',
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Exported under a fixed name: the engine stack's bulletin function may put objects under bulletins/ only,
+    // and a fixed name keeps that wildcard grant's acknowledgement stable (CDK's own export names carry a hash).
+    new CfnOutput(this, 'BulletinBucketArn', {
+      value: this.bulletins.bucketArn,
+      exportName: bulletinBucketArnExport(stage),
     });
   }
 }

@@ -34,8 +34,9 @@ function importInChild(bundle: string) {
 }
 
 describe('every function bundle', () => {
-  it('is built for each of the seven functions', () => {
+  it('is built for each of the eight functions', () => {
     expect(functions.map(([service]) => service).sort()).toEqual([
+      'rankwatch-bulletin',
       'rankwatch-escalate',
       'rankwatch-ingest',
       'rankwatch-notify',

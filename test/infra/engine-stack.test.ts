@@ -14,6 +14,7 @@ import {
   schemaFileName,
 } from '../../events/index.ts';
 import { API_ROUTES } from '../../functions/query-routes.ts';
+import { BULLETIN_BUCKET_ENV } from '../../functions/shared/bulletin-location.ts';
 import { OBSERVED_AT_TOLERANCE_ENV } from '../../functions/shared/department-reports.ts';
 import { STREAM_KIND_PREFIX } from '../../functions/shared/table.ts';
 import { registrySchemaName } from '../../infra/constructs/event-schemas.ts';
@@ -66,10 +67,11 @@ const SERVICES = [
   'rankwatch-escalate',
   'rankwatch-remind',
   'rankwatch-notify',
+  'rankwatch-bulletin',
 ];
 
 describe('every function', () => {
-  it('is one of the engine’s seven, each with its Powertools service name', () => {
+  it('is one of the engine’s eight, each with its Powertools service name', () => {
     const names = resources(t, 'AWS::Lambda::Function').map(
       ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
@@ -551,10 +553,12 @@ describe('the auditors’ query API', () => {
   it('grants each route to the callers it names: auditors read, leaders and departments also acknowledge and silence', () => {
     const ack = 'POST/schemes/*/notifications/*/ack';
     const silence = 'POST/schemes/*/silences';
+    const dashboard = ['GET/schemes/*/dashboard', 'GET/schemes/*/dashboard/data'];
     expect(invokable('AuditApiAuditor')).not.toContain(ack);
     expect(invokable('AuditApiAuditor')).not.toContain(silence);
     expect(invokable('AuditApiAuditor')).toContain('GET/schemes/*/notifications');
     expect(invokable('AuditApiAuditor')).toContain('GET/schemes/*/silences');
+    expect(invokable('AuditApiAuditor')).toEqual(expect.arrayContaining(dashboard));
     expect(invokable('AuditApiLeader')).toEqual(
       [
         'GET/schemes/*/notifications',
@@ -562,6 +566,7 @@ describe('the auditors’ query API', () => {
         ack,
         'GET/schemes/*/silences',
         silence,
+        ...dashboard,
       ].sort(),
     );
     expect(invokable('DepartmentsPublisherhotline12345')).toEqual(invokable('AuditApiLeader'));
@@ -730,5 +735,53 @@ describe('the alert lifecycle (提级)', () => {
       ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'].sort(),
     );
     expect(remind.Properties.Runtime).toBe('nodejs22.x');
+  });
+});
+
+describe('the bulletins (周分析, 月通报)', () => {
+  const [bulletinId, bulletin] = functionOf('rankwatch-bulletin');
+
+  it.each([
+    ['weekly', 'cron(0 8 ? * MON *)'],
+    ['monthly', 'cron(0 8 1 * ? *)'],
+  ])('runs the %s bulletin on %s in Asia/Shanghai, with retries and its DLQ', (kind, expression) => {
+    const [, schedule] = only(t, 'AWS::Scheduler::Schedule', { ScheduleExpression: expression });
+    expect(schedule.Properties.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
+    expect(schedule.Properties.State).toBe('ENABLED');
+    expect(schedule.Properties.Target).toMatchObject({
+      Arn: getAtt(bulletinId),
+      Input: JSON.stringify({ action: 'bulletin', kind }),
+      DeadLetterConfig: { Arn: getAtt(queueId('BulletinsScheduleFailures')) },
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 },
+    });
+  });
+
+  it('is told the table, the bucket and the bus', () => {
+    const vars = bulletin.Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(vars)).toEqual(
+      expect.arrayContaining(['TABLE_NAME', BULLETIN_BUCKET_ENV, EVENT_BUS_ENV]),
+    );
+  });
+
+  it('reads the table, puts objects under bulletins/ only, asks KMS for data keys and puts events: nothing more', () => {
+    const role = roleOf(bulletin);
+    const statements = resources(t, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap(
+        ([, p]) =>
+          p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    const actions = actionsOf(t, role);
+    expect(
+      actions
+        .filter((a) => a.startsWith('dynamodb:'))
+        .every((a) => /^dynamodb:(Get|Query|Scan|BatchGet|ConditionCheck|DescribeTable)/.test(a)),
+    ).toBe(true);
+    expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
+    expect(actions).toContain('kms:GenerateDataKey');
+    expect(actions).toContain('events:PutEvents');
+    const put = statements.find((s) => s.Action === 's3:PutObject')!;
+    expect(JSON.stringify(put.Resource)).toContain('"Fn::ImportValue":"rankwatch-dev-bulletin-bucket-arn"');
+    expect(JSON.stringify(put.Resource)).toContain('/bulletins/*');
   });
 });

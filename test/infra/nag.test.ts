@@ -64,20 +64,28 @@ describe('cdk-nag AwsSolutions', () => {
     // Acknowledging (POST) is granted to leaders and the departments, never to the auditor.
     for (const rule of apiInvoke.filter((r) => r.includes('/POST/')))
       expect(suppressed.get(rule)?.some((path) => path.includes('Auditor'))).toBe(false);
-    // Scheduler's role invokes the two scheduled functions (escalate, remind) and their versions only.
-    const scheduled = (r: string) => r.includes('Escalate') || r.includes('Remind');
+    // Scheduler's roles invoke the scheduled functions (escalate, remind; bulletin) and their versions only.
+    const scheduled = (r: string) =>
+      /<(AlertLifecycle(Escalate|Remind)|BulletinsBulletin)\w+\.Arn>:\*/.test(r);
     const schedulerInvoke = rules.filter(scheduled).sort();
-    expect(schedulerInvoke).toHaveLength(2);
+    expect(schedulerInvoke).toHaveLength(3);
     expect(schedulerInvoke[0]).toMatch(
       /^AwsSolutions-IAM5\[Resource::<AlertLifecycleEscalate\w+\.Arn>:\*\]$/,
     );
     expect(schedulerInvoke[1]).toMatch(/^AwsSolutions-IAM5\[Resource::<AlertLifecycleRemind\w+\.Arn>:\*\]$/);
-    for (const rule of schedulerInvoke)
+    expect(schedulerInvoke[2]).toMatch(/^AwsSolutions-IAM5\[Resource::<BulletinsBulletin\w+\.Arn>:\*\]$/);
+    for (const rule of schedulerInvoke.slice(0, 2))
       expect(suppressed.get(rule)).toEqual(['AlertLifecycle/SchedulerRole/DefaultPolicy/Resource']);
+    expect(suppressed.get(schedulerInvoke[2]!)).toEqual(['Bulletins/SchedulerRole/DefaultPolicy/Resource']);
+    // The bulletin function puts objects under bulletins/ of the bulletin bucket, nowhere else.
+    expect(
+      suppressed.get('AwsSolutions-IAM5[Resource::rankwatch-dev-bulletin-bucket-arn/bulletins/*]'),
+    ).toEqual(['Bulletins/Bulletin/Role/DefaultPolicy/Resource']);
     expect(rules.filter((r) => !r.includes(':execute-api:') && !scheduled(r)).sort()).toEqual([
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::rankwatch-dev-bulletin-bucket-arn/bulletins/*]',
       'AwsSolutions-L1',
       'AwsSolutions-SQS3',
     ]);
@@ -85,6 +93,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AlertLifecycle/Escalate/Function/Resource',
       'AlertLifecycle/Remind/Function/Resource',
       'AuditApi/Query/Function/Resource',
+      'Bulletins/Bulletin/Function/Resource',
       'History/Project/Function/Resource',
       'Ingestion/Ingest/Function/Resource',
       'Notifications/Notify/Function/Resource',

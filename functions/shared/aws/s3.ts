@@ -1,0 +1,61 @@
+// S3 PutObject, the one object operation the functions call (bulletin): a signed PUT of the object's bytes,
+// through ./client.ts's sign-and-retry loop. Virtual-hosted addresses on AWS (`<bucket>.s3.<region>…`);
+// path-style (`<endpoint>/<bucket>/<key>`) when an endpoint is set (AWS_ENDPOINT_URL_S3: the local engine).
+// The bucket's default encryption (SSE-KMS with the engine's key) applies; nothing is sent to ask for it.
+import { AwsJsonClient, AwsServiceError, type ClientOptions, type HttpResponse } from './client.ts';
+import { xmlText } from './sns.ts';
+
+export interface PutObjectInput {
+  Bucket: string;
+  Key: string;
+  Body: string;
+  ContentType: string;
+}
+export interface Objects {
+  putObject(input: PutObjectInput): Promise<void>;
+}
+
+export const S3 = { signingName: 's3', envName: 'S3', targetPrefix: '', jsonVersion: '1.0' } as const;
+
+/** Key characters the signer takes as they are; anything else would need S3's own escaping rules. */
+const PLAIN_KEY = /^[A-Za-z0-9\-._~/]+$/;
+
+/** `<Error><Code/><Message/><RequestId/></Error>` → the service error. */
+function s3Error(res: HttpResponse, attempts: number): AwsServiceError {
+  const requestId = xmlText(res.body, 'RequestId');
+  return new AwsServiceError(
+    xmlText(res.body, 'Code') ?? `Http${res.status}Error`,
+    xmlText(res.body, 'Message') ?? `s3 answered HTTP ${res.status}`,
+    res.status >= 500 ? 'server' : 'client',
+    { httpStatusCode: res.status, ...(requestId === undefined ? {} : { requestId }), attempts },
+  );
+}
+
+export class S3ObjectClient implements Objects {
+  private readonly client: AwsJsonClient;
+  private readonly pathStyle: boolean;
+
+  constructor(options: ClientOptions = {}) {
+    this.client = new AwsJsonClient(S3, options);
+    this.pathStyle =
+      options.endpoint !== undefined ||
+      process.env.AWS_ENDPOINT_URL_S3 !== undefined ||
+      process.env.AWS_ENDPOINT_URL !== undefined;
+  }
+
+  /** The object's URL: path-style under a set endpoint, virtual-hosted on AWS. */
+  objectUrl(bucket: string, key: string): URL {
+    if (!PLAIN_KEY.test(key) || key.startsWith('/'))
+      throw new Error(`S3 key "${key}": only letters, digits and - . _ ~ / (not leading) are sent`);
+    const base = this.client.endpoint;
+    if (this.pathStyle) return new URL(`${base.pathname.replace(/\/$/, '')}/${bucket}/${key}`, base);
+    return new URL(`${base.protocol}//${bucket}.${base.host}/${key}`);
+  }
+
+  putObject(input: PutObjectInput): Promise<void> {
+    return this.client.send(input.Body, { 'content-type': input.ContentType }, () => undefined, s3Error, {
+      method: 'PUT',
+      url: this.objectUrl(input.Bucket, input.Key),
+    });
+  }
+}
