@@ -94,6 +94,8 @@ export interface TargetOptions {
 export interface QueryAnswer {
   statusCode: number;
   body: string;
+  /** The response's headers (lower-case names), where the answer came over HTTP. */
+  headers?: Record<string, string>;
   json(): unknown;
 }
 
@@ -129,8 +131,13 @@ export interface Target {
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-function answer(statusCode: number, body: string): QueryAnswer {
-  return { statusCode, body, json: () => JSON.parse(body) as unknown };
+function answer(statusCode: number, body: string, headers?: Headers): QueryAnswer {
+  return {
+    statusCode,
+    body,
+    ...(headers ? { headers: Object.fromEntries(headers.entries()) } : {}),
+    json: () => JSON.parse(body) as unknown,
+  };
 }
 
 function fill(path: string, params: Record<string, string>): string {
@@ -271,7 +278,7 @@ export async function signedFetch(
     { service: 'execute-api', region },
   );
   const res = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-  return answer(res.status, await res.text());
+  return answer(res.status, await res.text(), res.headers);
 }
 
 /** The region of an execute-api URL (`https://ID.execute-api.REGION.amazonaws.com[.cn]/`), if it names one. */

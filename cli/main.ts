@@ -8,7 +8,7 @@ import { type CommandIo, processIo, UsageError } from './io.ts';
 const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
 
 用法 Usage:
-  rankwatch evaluate --scheme FILE --observations FILE.csv [--format table|json] [--lang zh|en]
+  rankwatch evaluate --scheme FILE --observations FILE.csv|FILE.xlsx [--format table|json] [--lang zh|en]
   rankwatch bulletin --scheme FILE --observations FILE.csv [--period P] [--kind weekly|monthly] [--lang zh|en]
                     --out FILE.html [--pdf FILE.pdf]   周分析/月通报（离线）/ weekly analysis or monthly bulletin, offline
   rankwatch demo [--lang zh|en]      评估甘肃场景（离线，无引擎）/ evaluate the Gansu scenario offline
@@ -16,6 +16,9 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
                                      本地引擎跑甘肃场景（npm start）/ the engine on this machine plays the scenario
   rankwatch publish --indicator ID --entity ID --period P --value X [--department D]
   rankwatch publish --csv FILE [--department D]       部门上报并等待结果 / report and wait for the outcome
+  rankwatch publish --xlsx FILE [--department D]      上报 Excel 表（长表或宽表）/ report an Excel workbook (long or wide)
+  rankwatch template --department D --period P --scheme FILE --out FILE.xlsx
+                                                      部门填报模板（离线）/ a department's fill-in workbook, offline
   rankwatch standings [--period P]                    当前排名 / current ranking
   rankwatch history --entity ID [--all]               单位历史 / an entity's history
   rankwatch snapshot --period P [--as-of T | --seq N] 某时点快照 / a snapshot as known at a time
@@ -27,6 +30,8 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
                                                       静默：记录但不发送 / silence: recorded, not sent
   rankwatch silences [--all]                          生效的静默 / silences in force
   rankwatch tick [--rule NAME]                        立即触发定时规则 / fire scheduled rules now
+  rankwatch dashboard [--port N] [--department D] [--aws --api URL]
+                                                      领导驾驶舱（本机签名代理）/ the leaders' dashboard through a local signing proxy
   rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
 
   Engine commands use the local engine started by \`npm start -- --serve\` (found through .rankwatch/engine.json);
@@ -99,6 +104,20 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         });
         const { bulletinCommand } = await import('./commands/bulletin.ts');
         return await bulletinCommand(values, io);
+      }
+      case 'template': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            department: { type: 'string' },
+            period: { type: 'string' },
+            scheme: { type: 'string' },
+            out: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { templateCommand } = await import('./commands/template.ts');
+        return await templateCommand(values, io);
       }
       case 'scheme': {
         const [sub, ...args] = rest;
@@ -203,6 +222,7 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
             department: { type: 'string' },
             'observed-at': { type: 'string' },
             csv: { type: 'string' },
+            xlsx: { type: 'string' },
             'no-wait': { type: 'boolean' },
             timeout: { type: 'string' },
           },
@@ -224,6 +244,15 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         });
         const { testPatternCommand } = await import('./commands/pattern.ts');
         return await testPatternCommand(values, io);
+      }
+      case 'dashboard': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...TARGET_OPTIONS, port: { type: 'string' }, department: { type: 'string' } },
+          strict: true,
+        });
+        const { dashboardCommand } = await import('./commands/dashboard.ts');
+        return await dashboardCommand(values, io);
       }
       case 'tick': {
         const { values } = parseArgs({

@@ -3,7 +3,7 @@
 // and only indicators the department owns (scheme `owner`). Reasons are field by field, in Chinese and English.
 import type { Observation } from './observations.ts';
 import { isValidPeriod, periodAt, periodEndInstant, periodOrdinal } from './period.ts';
-import type { Scheme } from './scheme.ts';
+import type { Indicator, Scheme } from './scheme.ts';
 
 export interface ReportReason {
   /** Where in the reported event, e.g. `detail.values[3].entity`. */
@@ -34,6 +34,27 @@ export interface ReportTiming {
   receivedAt: string;
   /** Milliseconds observedAt may lie after receivedAt (clock skew); default 5 minutes. */
   toleranceMs?: number;
+}
+
+/**
+ * Why a value lies outside its indicator's declared valid range, or undefined when it does not (or there is
+ * none). A declared range keeps implausible values (−1e308 as a satisfaction percentage) out of the
+ * standings; ingest and the offline readers (CSV, .xlsx) refuse with this same reason.
+ */
+export function outOfRange(
+  indicator: Pick<Indicator, 'id' | 'range'>,
+  value: number,
+): { zh: string; en: string } | undefined {
+  const range = indicator.range;
+  if (!range) return undefined;
+  const low = range.min !== undefined && value < range.min;
+  const high = range.max !== undefined && value > range.max;
+  if (!low && !high) return undefined;
+  const bounds = `[${range.min ?? '−∞'}, ${range.max ?? '+∞'}]`;
+  return {
+    zh: `${value} 超出指标“${indicator.id}”的有效范围 ${bounds}`,
+    en: `${value} is outside the valid range ${bounds} of indicator "${indicator.id}"`,
+  };
 }
 
 /**
@@ -105,21 +126,12 @@ export function checkReport(
       `unknown indicator "${indicatorId}"`,
       `未知指标“${indicatorId}”`,
     );
-  // A declared range keeps implausible values (−1e308 as a satisfaction percentage) out of the standings.
-  const range = indicator?.range;
-  if (range)
+  if (indicator)
     report.observations.forEach((o, i) => {
-      const low = range.min !== undefined && o.value < range.min;
-      const high = range.max !== undefined && o.value > range.max;
-      if (!low && !high) return;
+      const outside = outOfRange(indicator, o.value);
+      if (!outside) return;
       const path = report.shape === 'single' ? 'detail.value' : `detail.values[${i}].value`;
-      const bounds = `[${range.min ?? '−∞'}, ${range.max ?? '+∞'}]`;
-      add(
-        path,
-        'out_of_range',
-        `${o.value} is outside the valid range ${bounds} of indicator "${indicatorId}"`,
-        `${o.value} 超出指标“${indicatorId}”的有效范围 ${bounds}`,
-      );
+      add(path, 'out_of_range', outside.en, outside.zh);
     });
   if (reasons.length || !indicator) return { reasons, cause: 'validation' };
   if (indicator.owner !== department)

@@ -5,7 +5,8 @@ import type { LocalizedText, Notification } from './notifications.ts';
 import type { Scheme } from './scheme.ts';
 import type { Severity } from './slips.ts';
 
-export type NotificationStatus = 'open' | 'acknowledged' | 'escalated' | 'resolved' | 'silenced';
+export const NOTIFICATION_STATUSES = ['open', 'acknowledged', 'escalated', 'resolved', 'silenced'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 export interface LifecycleEntry {
   at: string;

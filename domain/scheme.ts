@@ -5,19 +5,21 @@ import * as z from 'zod/mini';
 import { parseDuration } from './duration.ts';
 import { DEFAULT_LEVELS } from './lifecycle.ts';
 import { PERIOD_KINDS } from './period.ts';
-import { parseYaml } from './yaml.ts';
+import { duplicateKeys, parseYaml } from './yaml.ts';
 import { isTimeZone } from './zoned-time.ts';
 
 // zod/mini keeps a function bundle to the parts the scheme uses (npm run bench:cold-start); these are zod's
 // English messages, which the classic `zod` import sets up by itself.
 z.config(en());
 
+// Every object is strict: an unknown key (a misspelt optional field such as `rnage`) is refused by its path
+// instead of dropped, so a scheme file cannot mean something other than what it says.
 const id = z
   .string()
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must contain only letters, digits, "-" and "_"'));
 
 export const localisedName = z
-  .object({
+  .strictObject({
     zh: z.optional(z.string().check(z.minLength(1))),
     en: z.optional(z.string().check(z.minLength(1))),
   })
@@ -32,7 +34,7 @@ const integer = (min: number, max?: number) =>
 
 const normalise = z.discriminatedUnion('method', [
   z
-    .object({
+    .strictObject({
       method: z.literal('goalpost'),
       best: z.number(),
       worst: z.number(),
@@ -40,18 +42,18 @@ const normalise = z.discriminatedUnion('method', [
       offset: z.optional(z.number()),
     })
     .check(z.refine((n) => n.best !== n.worst, { message: 'best and worst must differ', path: ['worst'] })),
-  z.object({ method: z.literal('minmax') }),
-  z.object({ method: z.literal('zscore') }),
-  z.object({
+  z.strictObject({ method: z.literal('minmax') }),
+  z.strictObject({ method: z.literal('zscore') }),
+  z.strictObject({
     method: z.literal('rank'),
     points: z.optional(z.array(z.number()).check(z.minLength(1))),
   }),
-  z.object({ method: z.literal('none') }),
+  z.strictObject({ method: z.literal('none') }),
 ]);
 
-const target = z.union([z.number(), z.object({ value: z.number(), by: z.optional(z.string()) })]);
+const target = z.union([z.number(), z.strictObject({ value: z.number(), by: z.optional(z.string()) })]);
 
-const indicator = z.object({
+const indicator = z.strictObject({
   id,
   name: localisedName,
   topic: z.optional(id),
@@ -61,7 +63,7 @@ const indicator = z.object({
   owner: z.string().check(z.minLength(1)),
   /** Valid values (inclusive); ingest rejects a report outside it. Without it any finite number is accepted. */
   range: z.optional(
-    z.object({ min: z.optional(z.number()), max: z.optional(z.number()) }).check(
+    z.strictObject({ min: z.optional(z.number()), max: z.optional(z.number()) }).check(
       z.refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
         message: 'min must not exceed max',
         path: ['max'],
@@ -73,7 +75,7 @@ const indicator = z.object({
   normalise,
 });
 
-const topic = z.object({
+const topic = z.strictObject({
   id,
   name: localisedName,
   weight,
@@ -82,29 +84,29 @@ const topic = z.object({
   floor: z.optional(z.number().check(z.gte(0))),
 });
 
-const slipRule = z.discriminatedUnion('rule', [
-  z.object({ rule: z.literal('rankDrop'), min: integer(1) }),
-  z.object({ rule: z.literal('lostFirst') }),
-  z.object({ rule: z.literal('leftTopN'), n: integer(1) }),
-  z.object({ rule: z.literal('belowAverage') }),
-  z.object({ rule: z.literal('consecutiveDeclines'), periods: integer(1) }),
-  z.object({ rule: z.literal('marginErosion'), points: z.number().check(z.gte(0)) }),
-]);
-const slipCommon = z.object({
+const slipCommon = {
   /** `overall`, `indicators` (each indicator), `all` (both), or one indicator id. */
   scope: z._default(z.string().check(z.minLength(1)), 'all'),
   severity: z._default(z.enum(['critical', 'warning', 'info']), 'warning'),
   for: z._default(integer(1), 1),
-});
-const slipRuleWithCommon = z.intersection(slipRule, slipCommon);
+};
+// The common fields in every variant, not intersected: each strict half would refuse the other's keys.
+const slipRuleWithCommon = z.discriminatedUnion('rule', [
+  z.strictObject({ rule: z.literal('rankDrop'), min: integer(1), ...slipCommon }),
+  z.strictObject({ rule: z.literal('lostFirst'), ...slipCommon }),
+  z.strictObject({ rule: z.literal('leftTopN'), n: integer(1), ...slipCommon }),
+  z.strictObject({ rule: z.literal('belowAverage'), ...slipCommon }),
+  z.strictObject({ rule: z.literal('consecutiveDeclines'), periods: integer(1), ...slipCommon }),
+  z.strictObject({ rule: z.literal('marginErosion'), points: z.number().check(z.gte(0)), ...slipCommon }),
+]);
 
-const pattern = z.object({
+const pattern = z.strictObject({
   id,
   name: localisedName,
-  members: z.array(z.object({ indicator: id, expected: z.enum(['up', 'down']) })).check(z.minLength(1)),
+  members: z.array(z.strictObject({ indicator: id, expected: z.enum(['up', 'down']) })).check(z.minLength(1)),
 });
 
-const department = z.object({
+const department = z.strictObject({
   id: z.string().check(z.minLength(1)),
   name: localisedName,
   leader: z.optional(localisedName),
@@ -120,7 +122,7 @@ const slipRuleName = z.enum([
   'consecutiveDeclines',
   'marginErosion',
 ]);
-const inhibitRule = z.object({ source: slipRuleName, target: z.array(slipRuleName).check(z.minLength(1)) });
+const inhibitRule = z.strictObject({ source: slipRuleName, target: z.array(slipRuleName).check(z.minLength(1)) });
 const isoDuration = z.string().check(
   z.refine((v) => {
     try {
@@ -132,9 +134,9 @@ const isoDuration = z.string().check(
   }, 'must be an ISO-8601 duration such as PT4H, P1D or P1W (no months or years)'),
 );
 const DEFAULT_ESCALATION_LEVELS = DEFAULT_LEVELS.map((l) => ({ ...l, name: { ...l.name }, subscribers: [] }));
-const escalation = z.object({
+const escalation = z.strictObject({
   sla: z._default(
-    z.object({
+    z.strictObject({
       critical: z._default(isoDuration, 'PT4H'),
       warning: z._default(isoDuration, 'P1D'),
       info: z._default(isoDuration, 'P3D'),
@@ -144,9 +146,9 @@ const escalation = z.object({
   levels: z._default(
     z
       .array(
-        z.object({
+        z.strictObject({
           id,
-          name: z.object({ zh: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
+          name: z.strictObject({ zh: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
           subscribers: z._default(z.array(z.string().check(z.minLength(1))), []),
         }),
       )
@@ -155,7 +157,7 @@ const escalation = z.object({
   ),
   rate: z._default(isoDuration, 'PT15M'),
 });
-const reminder = z.object({
+const reminder = z.strictObject({
   weekday: z._default(integer(1, 7), 1),
   time: z._default(
     z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')),
@@ -169,34 +171,34 @@ const reminder = z.object({
  * shares are drawn from a Dirichlet with α_i = concentration · share_i; alternatives name an indicator (or,
  * without one, every indicator) and a normalisation to try in its place, one uncertain choice per target.
  */
-const robustness = z.object({
+const robustness = z.strictObject({
   draws: z._default(integer(1, 1_000_000), 1000),
   seed: z._default(integer(0, 4_294_967_295), 1),
   weights: z._default(
-    z.object({
+    z.strictObject({
       distribution: z._default(z.enum(['uniform', 'dirichlet']), 'uniform'),
       spread: z._default(z.number().check(z.gte(0), z.lt(1)), 0.2),
       concentration: z._default(z.number().check(z.positive()), 100),
     }),
     { distribution: 'uniform', spread: 0.2, concentration: 100 },
   ),
-  alternatives: z._default(z.array(z.object({ indicator: z.optional(id), normalise })), []),
+  alternatives: z._default(z.array(z.strictObject({ indicator: z.optional(id), normalise })), []),
 });
 
 export const schemeSchema = z
-  .object({
+  .strictObject({
     id,
     version: z.string().check(z.minLength(1)),
     name: localisedName,
     periodKind: z.enum(PERIOD_KINDS),
-    entities: z.array(z.object({ id, name: localisedName })).check(z.minLength(1)),
+    entities: z.array(z.strictObject({ id, name: localisedName })).check(z.minLength(1)),
     focus: z._default(z.array(id), []),
     watch: z._default(z.enum(['focus', 'all']), 'focus'),
     departments: z.optional(z.array(department)),
     topics: z.optional(z.array(topic)),
     indicators: z.array(indicator).check(z.minLength(1)),
     composite: z._default(
-      z.object({
+      z.strictObject({
         aggregate: z._default(aggregate, 'arithmetic'),
         precision: z.optional(integer(0, 12)),
         rescale: z.optional(z.literal('minmax')),
@@ -205,14 +207,14 @@ export const schemeSchema = z
       { aggregate: 'arithmetic' },
     ),
     missing: z._default(
-      z.object({
+      z.strictObject({
         carryForward: z._default(integer(0), 0),
         otherwise: z._default(z.enum(['reweight', 'zero', 'unranked']), 'reweight'),
       }),
       { carryForward: 0, otherwise: 'reweight' },
     ),
     rules: z._default(
-      z.object({
+      z.strictObject({
         slip: z._default(z.array(slipRuleWithCommon), []),
         patterns: z._default(z.array(pattern), []),
         inhibit: z._default(z.array(inhibitRule), [
@@ -414,7 +416,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function issuesOf(error: z.core.$ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: formatPath(i.path), message: readableMessage(i) }));
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: `unknown field "${k}"` }))
+      : [{ path: formatPath(i.path), message: readableMessage(i) }],
+  );
 }
 
 function readableMessage(issue: z.core.$ZodIssue): string {
@@ -436,15 +442,45 @@ export function parseScheme(input: unknown, source?: string): Scheme {
 
 /** Parses scheme text (JSON, or YAML when the file name or content says so). */
 export function loadSchemeText(text: string, fileName = 'scheme'): Scheme {
+  // A byte-order mark (Windows editors write one) is not content.
+  const body = text.replace(/^\uFEFF/, '');
   let raw: unknown;
+  let json = false;
   try {
-    raw = /\.json$/i.test(fileName) || /^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text);
+    if (/\.json$/i.test(fileName)) {
+      raw = JSON.parse(body);
+      json = true;
+    } else {
+      // JSON is YAML too, so JSON.parse is only the fast path: a YAML flow mapping also starts with "{".
+      if (/^\s*\{/.test(body))
+        try {
+          raw = JSON.parse(body);
+          json = true;
+        } catch {}
+      // YAML counts a lone CR as a line break; the yaml package does not.
+      if (!json) raw = parseYaml(body.replace(/\r\n?/g, '\n'));
+    }
   } catch (e) {
     throw new SchemeValidationError(
       [{ path: '(file)', message: `cannot parse: ${(e as Error).message}` }],
       fileName,
     );
   }
+  // JSON.parse keeps the last of two equal keys; YAML refuses them, and so does a JSON scheme.
+  let repeated: (string | number)[][] = [];
+  try {
+    if (json) repeated = duplicateKeys(body);
+  } catch (e) {
+    throw new SchemeValidationError(
+      [{ path: '(file)', message: `cannot check for repeated keys: ${(e as Error).message}` }],
+      fileName,
+    );
+  }
+  if (repeated.length)
+    throw new SchemeValidationError(
+      repeated.map((path) => ({ path: formatPath(path), message: `key "${String(path.at(-1))}" is repeated` })),
+      fileName,
+    );
   return parseScheme(raw, fileName);
 }
 

@@ -44,7 +44,26 @@ export const ALERT_ROUTES = {
 } as const satisfies Record<string, { method: string; path: string; callers: readonly CallerKind[] }>;
 
 export type AlertRoute = keyof typeof ALERT_ROUTES;
-export type ApiRoute = QueryRoute | AlertRoute;
+
+/**
+ * The leaders' dashboard on the same API: the page (HTML, ECharts SVG) and the data it polls. What a caller
+ * sees follows its role as on the notification routes (a department only its own indicators' notifications).
+ */
+export const DASHBOARD_ROUTES = {
+  dashboard: {
+    method: 'GET',
+    path: '/schemes/{scheme}/dashboard',
+    callers: ['auditor', 'leader', 'department'],
+  },
+  dashboardData: {
+    method: 'GET',
+    path: '/schemes/{scheme}/dashboard/data',
+    callers: ['auditor', 'leader', 'department'],
+  },
+} as const satisfies Record<string, { method: string; path: string; callers: readonly CallerKind[] }>;
+
+export type DashboardRoute = keyof typeof DASHBOARD_ROUTES;
+export type ApiRoute = QueryRoute | AlertRoute | DashboardRoute;
 
 /** Every route of the API; the auditors' query routes are callable by auditors only. */
 export const API_ROUTES: Record<ApiRoute, { method: string; path: string; callers: readonly CallerKind[] }> =
@@ -53,6 +72,7 @@ export const API_ROUTES: Record<ApiRoute, { method: string; path: string; caller
       Object.entries(QUERY_ROUTES).map(([name, r]) => [name, { ...r, callers: ['auditor'] }]),
     ) as unknown as Record<QueryRoute, { method: string; path: string; callers: readonly CallerKind[] }>),
     ...ALERT_ROUTES,
+    ...DASHBOARD_ROUTES,
   };
 
 /** The HTTP API route key (`GET /schemes/{scheme}/periods`) a request arrives with. */

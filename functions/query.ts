@@ -1,10 +1,19 @@
 // query: the auditors' HTTP API (IAM-authorised) over the snapshot store — the periods of a scheme, the
 // snapshots of a period, one snapshot as it was known at a time (or by number), one entity's history and
 // the hash-chain verification — as JSON or CSV. Read-only; parameters are validated and a bad one is a
-// 400 that names it, in Chinese and English.
+// 400 that names it, in Chinese and English. The same API serves the leaders' loop (notifications,
+// acknowledgements, silences) and the leaders' dashboard (the page and its data), each for the callers its
+// route names.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Scheme } from '../domain/scheme.ts';
-import { ALERT_ROUTES, type AlertRoute, type QueryRoute, routeKey } from './query-routes.ts';
+import {
+  ALERT_ROUTES,
+  type AlertRoute,
+  DASHBOARD_ROUTES,
+  type DashboardRoute,
+  type QueryRoute,
+  routeKey,
+} from './query-routes.ts';
 import {
   alertRoute,
   allowedCaller,
@@ -18,6 +27,7 @@ import {
   parseCallerRoles,
 } from './shared/alert-routes.ts';
 import { csv } from './shared/csv.ts';
+import type { BulletinList, HeadSummary } from './shared/dashboard-data.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import { BadRequestError, PATH, parse, QUERY, say, type Text } from './shared/query-params.ts';
 import { rankingRows } from './shared/ranking-rows.ts';
@@ -41,6 +51,8 @@ export interface QueryDeps {
   /** Silences and the active scheme (validating a silence), for the silence routes. */
   silences?: SilenceReader;
   scheme?(id: string): Promise<Scheme>;
+  /** The leaders' dashboard: every period's head and the bulletins list (absent: those routes answer 404). */
+  dashboard?: { heads(scheme: string): Promise<HeadSummary[]>; bulletins?: BulletinList };
   /** IAM role name → caller, from the stack (CALLER_ROLES). */
   callers?: ReadonlyMap<string, Caller>;
   now?(): Date;
@@ -282,9 +294,34 @@ const alertHandlers = Object.fromEntries(
   ]),
 ) as Record<AlertRoute, Handler>;
 
+// The leaders' dashboard: its module (and the ECharts it renders the charts with) is evaluated on first use;
+// the bundle still carries it, which the other routes' cold start pays for in parsing (README, Known limits).
+const dashboardHandlers = Object.fromEntries(
+  (Object.keys(DASHBOARD_ROUTES) as DashboardRoute[]).map((r) => [
+    r,
+    (async (event, deps) => {
+      if (!deps.dashboard)
+        return problem(404, 'no_route', null, say('此部署没有领导驾驶舱', 'no dashboard here'));
+      const { dashboardRoute } = await import('./shared/dashboard-routes.ts');
+      const answer = await dashboardRoute(r, event, {
+        store: deps.store,
+        heads: deps.dashboard.heads,
+        ...(deps.notifications ? { notifications: deps.notifications } : {}),
+        ...(deps.scheme ? { scheme: deps.scheme } : {}),
+        ...(deps.dashboard.bulletins ? { bulletins: deps.dashboard.bulletins } : {}),
+        caller: callerOf(event, deps.callers ?? new Map()),
+      });
+      return { statusCode: answer.status, headers: answer.headers, body: answer.body };
+    }) satisfies Handler,
+  ]),
+) as Record<DashboardRoute, Handler>;
+
 const byRouteKey = new Map<string, Handler>([
   ...(Object.keys(routes) as QueryRoute[]).map((r) => [routeKey(r), routes[r]] as const),
   ...(Object.keys(alertHandlers) as AlertRoute[]).map((r) => [routeKey(r), alertHandlers[r]] as const),
+  ...(Object.keys(dashboardHandlers) as DashboardRoute[]).map(
+    (r) => [routeKey(r), dashboardHandlers[r]] as const,
+  ),
 ]);
 
 export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDeps): Promise<Response> {
@@ -349,6 +386,9 @@ export async function handler(event: APIGatewayProxyEventV2, context: Context): 
     notifications: new NotificationStore(reader.db, reader.table),
     silences: new SilenceStore(reader.db, reader.table),
     scheme: (id) => schemes.activeScheme(id),
+    // The bulletins list stays empty: listing the bulletin bucket needs S3, which the functions' small AWS
+    // client does not speak (README, Known limits).
+    dashboard: { heads: (scheme) => reader.allHeads(scheme) },
     callers: callerRoles,
     log,
   });

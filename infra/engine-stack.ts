@@ -61,7 +61,6 @@ export class EngineStack extends Stack {
     this.lifecycle = new AlertLifecycle(this, 'AlertLifecycle', { table, logRetention });
     this.bulletins = new Bulletins(this, 'Bulletins', {
       table,
-      bus,
       bucket: props.bulletins,
       bucketArnExport: bulletinBucketArnExport(config.stage),
       logRetention,

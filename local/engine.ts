@@ -45,6 +45,7 @@ import {
   mayPublish,
   mayPutEvent,
 } from './principals.ts';
+import { startS3Server } from './s3-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { LocalSnsTopic } from './sns.ts';
 import { startSnsServer } from './sns-server.ts';
@@ -69,6 +70,7 @@ export interface EnginePorts {
   eventBridge?: number;
   sqs?: number;
   sns?: number;
+  s3?: number;
   dynamodb?: number;
   /** The first HTTP API of the template (and the engine's control routes). */
   api?: number;
@@ -117,6 +119,8 @@ export interface EngineEndpoints {
   sqs: string;
   /** SNS Publish for the functions (the topics of the template). */
   sns: string;
+  /** S3 objects of the template's buckets (path-style; the bulletins). */
+  s3: string;
   dynamodb: string;
   /** Base URL of each HTTP API, by API id. */
   apis: Record<string, string>;
@@ -205,6 +209,8 @@ export class Engine {
   )[] = [];
   readonly alertsLog: string | undefined;
   readonly dataDir: string | undefined;
+  /** Where the local S3 server keeps objects: `<objectsDir>/<bucket>/<key>`. */
+  readonly objectsDir: string;
   readonly #sqsSources: SqsEventSource[] = [];
   readonly #streamSources: StreamEventSource[] = [];
   readonly #servers: LocalServer[] = [];
@@ -224,6 +230,7 @@ export class Engine {
     timeScale: number;
     dynamodb: DynamoDbLocal;
     alertsLog: string | undefined;
+    objectsDir: string;
     fireSchedules: boolean;
   }) {
     this.model = parts.model;
@@ -233,6 +240,7 @@ export class Engine {
     this.timeScale = parts.timeScale;
     this.#dynamodb = parts.dynamodb;
     this.alertsLog = parts.alertsLog;
+    this.objectsDir = parts.objectsDir;
     this.dataDir = parts.dynamodb.dataDir;
     this.scheduler = new LocalScheduler(parts.clock, parts.fireSchedules, () => this.noteActivity());
   }
@@ -549,6 +557,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         eventBridge: ebServer.url,
         sqs: sqsServer.url,
         sns: '',
+        s3: '',
         dynamodb: ddb.endpoint,
         apis: {},
         control: '',
@@ -558,6 +567,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       timeScale,
       dynamodb: ddb,
       alertsLog,
+      objectsDir: join(stateDir, 's3'),
       fireSchedules: options.fireSchedules ?? false,
     });
     engine.addServer(ebServer);
@@ -626,6 +636,18 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     );
     engine.addServer(snsServer);
     engine.endpoints.sns = snsServer.url;
+    // S3 objects of the template's buckets (the bulletin function's pages), kept under <stateDir>/s3.
+    const s3Server = await listen('S3', options.ports?.s3, host, (port) =>
+      startS3Server({
+        root: engine.objectsDir,
+        buckets: model.buckets.map((b) => b.name),
+        host,
+        authenticate: caller,
+        ...(port === undefined ? {} : { port }),
+      }),
+    );
+    engine.addServer(s3Server);
+    engine.endpoints.s3 = s3Server.url;
     for (const bus of model.buses) eventBridge.createEventBus(bus.name);
 
     /** Something an ARN in the template names, as a place to send a message or an event. */
@@ -702,6 +724,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         AWS_ENDPOINT_URL_SQS: sqsServer.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: ebServer.url,
         AWS_ENDPOINT_URL_SNS: snsServer.url,
+        AWS_ENDPOINT_URL_S3: s3Server.url,
         ...Object.assign({}, ...overrides),
       } as Record<string, string>;
       const logFile = join(logDir, `${fn.name}.log`);

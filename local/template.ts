@@ -270,6 +270,8 @@ export interface LocalModel {
   buses: BusModel[];
   queues: QueueModel[];
   topics: TopicModel[];
+  /** S3 buckets: served by the local S3 server (objects as files under the state directory). */
+  buckets: { logicalId: string; stack: string; name: string; arn: string }[];
   functions: FunctionModel[];
   rules: RuleModel[];
   schedules: ScheduleModel[];
@@ -308,6 +310,7 @@ const EMULATED = new Set([
   'AWS::ApiGatewayV2::Integration',
   'AWS::ApiGatewayV2::Stage',
   'AWS::Scheduler::Schedule',
+  'AWS::S3::Bucket',
 ]);
 
 const NAME_LIMITS: Record<string, number> = {
@@ -690,6 +693,7 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
     buses: [],
     queues: [],
     topics: [],
+    buckets: [],
     functions: [],
     rules: [],
     schedules: [],
@@ -742,6 +746,15 @@ export function localModel(assembly: CloudAssembly, naming: LocalNaming): LocalM
           model.tables.push(table);
           arns.set(table.arn, { kind: 'table', name });
           arns.set(r.getAtt(id, 'StreamArn', where) as string, { kind: 'stream', table: name });
+          break;
+        }
+        case 'AWS::S3::Bucket': {
+          model.buckets.push({
+            logicalId: id,
+            stack: stack.name,
+            name: r.physicalName(id, where),
+            arn: r.arn(id, where),
+          });
           break;
         }
         case 'AWS::SQS::Queue': {

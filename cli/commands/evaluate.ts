@@ -1,13 +1,29 @@
-// `rankwatch evaluate`: assess a scheme on an observations CSV offline, as a leader's table or JSON.
+// `rankwatch evaluate`: assess a scheme on an observations CSV (or .xlsx workbook) offline, as a leader's table
+// or JSON.
 import { readFile } from 'node:fs/promises';
 import { assessSeries, toJson } from '../../domain/assessment.ts';
-import { parseObservationsCsv } from '../../domain/observations.ts';
-import { loadSchemeText } from '../../domain/scheme.ts';
+import { type Observation, parseObservationsCsv } from '../../domain/observations.ts';
+import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import { type CommandIo, UsageError } from '../io.ts';
 import { renderSeries } from '../report.ts';
 
 export const usage =
-  'rankwatch evaluate --scheme FILE --observations FILE.csv [--format table|json] [--lang zh|en]';
+  'rankwatch evaluate --scheme FILE --observations FILE.csv|FILE.xlsx [--format table|json] [--lang zh|en]';
+
+/** Observations from a file, read by its extension: .xlsx through the workbook reader, anything else as CSV. */
+export async function readObservationsFile(file: string, scheme: Scheme): Promise<Observation[]> {
+  if (/\.xlsx$/i.test(file)) {
+    // exceljs loads only when a workbook is read: every other command starts without it.
+    const { readObservationsXlsx } = await import('../xlsx/read.ts');
+    return readObservationsXlsx(await readFile(file), scheme, file);
+  }
+  if (/\.xls$/i.test(file))
+    throw new UsageError(
+      `不支持旧版 .xls，请在 Excel 中另存为 .xlsx / .xls (Excel 97–2003) is not read: save it as .xlsx (${file})`,
+      usage,
+    );
+  return parseObservationsCsv(await readFile(file, 'utf8'), scheme, file);
+}
 
 export async function evaluateCommand(
   opts: { scheme?: string; observations?: string; format?: string; lang?: string },
@@ -21,11 +37,7 @@ export async function evaluateCommand(
   const lang = opts.lang ?? 'zh';
   if (lang !== 'zh' && lang !== 'en') throw new UsageError(`--lang must be zh or en (got "${lang}")`, usage);
   const scheme = loadSchemeText(await readFile(opts.scheme, 'utf8'), opts.scheme);
-  const observations = parseObservationsCsv(
-    await readFile(opts.observations, 'utf8'),
-    scheme,
-    opts.observations,
-  );
+  const observations = await readObservationsFile(opts.observations, scheme);
   const series = assessSeries(scheme, observations);
   io.stdout(format === 'json' ? `${toJson(series)}\n` : `${renderSeries(scheme, series, lang)}\n`);
   return 0;

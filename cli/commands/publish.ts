@@ -1,11 +1,17 @@
-// `rankwatch publish`: what a department does — one value as `Indicator.ValueReported`, or a CSV table as one
-// `Indicator.ResultsPublished` per (indicator, period) — put on the bus with the SDK, then the outcome of
-// each event: applied (in which snapshot, the new rank, any alerts it raised) or rejected (the reasons the
-// engine gave in `Observation.Rejected`). The outcome is read from the table, so it works the same locally
-// and on AWS: a rejection is stored under the original event id, an applied event in the snapshot's receipt.
+// `rankwatch publish`: what a department does — one value as `Indicator.ValueReported`, or a CSV table (or an
+// .xlsx workbook, long or wide) as one `Indicator.ResultsPublished` per (indicator, period) — put on the bus
+// with the SDK, then the outcome of each event: applied (in which snapshot, the new rank, any alerts it
+// raised) or rejected (the reasons the engine gave in `Observation.Rejected`). The outcome is read from the
+// table, so it works the same locally and on AWS: a rejection is stored under the original event id, an
+// applied event in the snapshot's receipt.
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
 import type { Lang } from '../../domain/messages.ts';
+import {
+  ObservationsError,
+  parseFiniteNumber,
+  parseObservationsCsv,
+  readObservationsCsv,
+} from '../../domain/observations.ts';
 import { displayName, type Scheme } from '../../domain/scheme.ts';
 import {
   INDICATOR_VALUE_REPORTED,
@@ -30,6 +36,7 @@ import {
 
 export const usage = `rankwatch publish --indicator ID --entity ID --period P --value X [--department D] [--observed-at T]
        rankwatch publish --csv FILE [--department D]
+       rankwatch publish --xlsx FILE [--department D]
          [--scheme ID] [--no-wait] [--timeout SECONDS] [--lang zh|en] [--aws [--table T] [--region R] [--bus B]]`;
 
 export interface PublishOptions extends TargetOptions {
@@ -41,6 +48,7 @@ export interface PublishOptions extends TargetOptions {
   department?: string;
   'observed-at'?: string;
   csv?: string;
+  xlsx?: string;
   'no-wait'?: boolean;
   timeout?: string;
   lang?: string;
@@ -53,27 +61,54 @@ type Outcome =
   | { kind: 'rejected'; detail: Record<string, unknown> }
   | { kind: 'pending' };
 
-/** Rows of a long CSV (`period,entity,indicator,value[,observedAt,source]`); values must be numbers. */
-function rowsOfCsv(text: string, file: string): ValueRow[] {
-  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<
-    string,
-    string
-  >[];
-  return records.map((r, i) => {
-    const value = Number(r.value);
-    for (const field of ['period', 'entity', 'indicator', 'value'])
-      if (!r[field]) throw new UsageError(`${file}:${i + 2}: column ${field} is missing`, usage);
-    if (!Number.isFinite(value))
-      throw new UsageError(`${file}:${i + 2}: value "${r.value}" is not a number`, usage);
-    return {
-      period: r.period!,
-      entity: r.entity!,
-      indicator: r.indicator!,
-      value,
-      ...(r.observedAt ? { observedAt: r.observedAt } : {}),
-      ...(r.source ? { source: r.source } : {}),
-    };
-  });
+const valueRowOf = (o: ValueRow): ValueRow => ({
+  period: o.period,
+  entity: o.entity,
+  indicator: o.indicator,
+  value: o.value,
+  ...(o.observedAt ? { observedAt: o.observedAt } : {}),
+  ...(o.source ? { source: o.source } : {}),
+});
+
+/**
+ * Rows of a long CSV (`period,entity,indicator,value[,observedAt,source]`), read by the same reader as
+ * `rankwatch evaluate` (domain/observations.ts): against the stored scheme when the engine has one, else for
+ * the file's shape alone (header, row widths, filled ids, finite decimal values), the engine then checking ids
+ * and times and answering with reasons. Every problem is one line `FILE:LINE: FIELD: message` of a UsageError.
+ */
+export function rowsOfCsv(text: string, file: string, scheme?: Scheme): ValueRow[] {
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    throw new UsageError(
+      `${file}:1: (file): 文件为空，没有可发布的数值 / the file is empty: nothing to publish`,
+      usage,
+    );
+  try {
+    const rows = scheme ? parseObservationsCsv(text, scheme, file) : readObservationsCsv(text, file);
+    return rows.map(valueRowOf);
+  } catch (e) {
+    if (!(e instanceof ObservationsError)) throw e;
+    const n = e.errors.length;
+    const shown = e.errors.slice(0, 20).map((x) => `${file}:${x.line}: ${x.field}: ${x.message}`);
+    const more = n > 20 ? [`… 另有 ${n - 20} 处 / and ${n - 20} more`] : [];
+    throw new UsageError(
+      [`${file}: ${n} 处有误，未发布任何数值 / ${n} problem(s), nothing published`, ...shown, ...more].join('\n'),
+      usage,
+    );
+  }
+}
+
+/**
+ * Rows of an .xlsx workbook (long or wide layout, cli/xlsx/read.ts), read against the stored scheme: entities and
+ * indicators may be named in Chinese and periods are sheet names, so the scheme is needed to read it at all.
+ */
+async function rowsOfXlsx(file: string, scheme: Scheme | undefined, schemeId: string): Promise<ValueRow[]> {
+  if (!scheme)
+    throw new UsageError(
+      `方案 "${schemeId}" 未保存，无法读取 .xlsx（先运行 rankwatch scheme put FILE）/ scheme "${schemeId}" is not stored, and --xlsx is read against it (rankwatch scheme put FILE)`,
+      usage,
+    );
+  const { readObservationsXlsx } = await import('../xlsx/read.ts');
+  return (await readObservationsXlsx(await readFile(file), scheme, file)).map(valueRowOf);
 }
 
 async function outcomeOf(
@@ -198,9 +233,11 @@ async function waitForOutcomes(
 export async function publishCommand(opts: PublishOptions, io: CommandIo): Promise<number> {
   const lang = (opts.lang ?? 'zh') as Lang;
   const one = opts.indicator !== undefined || opts.entity !== undefined || opts.value !== undefined;
-  if (one === (opts.csv !== undefined))
+  if (opts.csv !== undefined && opts.xlsx !== undefined)
+    throw new UsageError('--csv 与 --xlsx 只能选一个 / --csv and --xlsx are exclusive', usage);
+  if (one === (opts.csv !== undefined || opts.xlsx !== undefined))
     throw new UsageError(
-      'give either one value (--indicator --entity --period --value) or --csv FILE',
+      'give either one value (--indicator --entity --period --value) or --csv FILE or --xlsx FILE',
       usage,
     );
   const target = await resolveTarget(opts);
@@ -227,9 +264,9 @@ export async function publishCommand(opts: PublishOptions, io: CommandIo): Promi
   if (one) {
     for (const flag of ['indicator', 'entity', 'period', 'value'] as const)
       if (opts[flag] === undefined) throw new UsageError(`--${flag} is required`, usage);
-    const value = Number(opts.value);
-    if (!Number.isFinite(value))
-      throw new UsageError(`--value must be a number (got "${opts.value}")`, usage);
+    const value = parseFiniteNumber(opts.value!);
+    if (value === null)
+      throw new UsageError(`--value must be a finite decimal number (got "${opts.value}")`, usage);
     const row: ValueRow = { period: opts.period!, entity: opts.entity!, indicator: opts.indicator!, value };
     const detail: IndicatorValueReportedDetail = {
       schemaVersion: 1,
@@ -257,7 +294,15 @@ export async function publishCommand(opts: PublishOptions, io: CommandIo): Promi
       },
     ];
   } else {
-    const rows = rowsOfCsv(await readFile(opts.csv!, 'utf8'), opts.csv!);
+    const rows =
+      opts.csv !== undefined
+        ? rowsOfCsv(await readFile(opts.csv, 'utf8'), opts.csv, scheme)
+        : await rowsOfXlsx(opts.xlsx!, scheme, schemeId);
+    if (rows.length === 0)
+      throw new UsageError(
+        `${opts.csv ?? opts.xlsx}: 没有数据行，没有可发布的数值 / no data rows: nothing to publish`,
+        usage,
+      );
     events = departmentEvents(rows, { scheme: schemeId, busName: target.busName, sourceOf }).flatMap(
       (p) => p.events,
     );

@@ -25,6 +25,7 @@ import {
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { type Engine, startEngine } from '../../local/engine.ts';
 import { departmentCredentials, localCredentialsFor, signedHeaders } from '../../local/principals.ts';
+import { publishLocalBulletins } from '../bulletin-report.ts';
 import { engineFile, removeEngineState, runningEngine, writeEngineState } from '../engine-client.ts';
 import { type CommandIo, processIo, UsageError } from '../io.ts';
 import { lifecycleSection, routingLines } from '../lifecycle-report.ts';
@@ -32,6 +33,7 @@ import { clientsBySource, departmentEvents, putAll, type ValueRow } from '../pub
 import { renderPeriod } from '../report.ts';
 import { parseAlertsLog } from '../snapshot-view.ts';
 import { type VerdictLike, verdictText } from '../text.ts';
+import { type DashboardProxy, dashboardLine, serveDashboard } from './dashboard.ts';
 import { schemePutCommand, storeFrom } from './store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -198,6 +200,9 @@ async function report(
   const loop = await lifecycleSection(store, scheme, () => engine.settle());
   out.push(...loop.lines);
   out.push(...routingLines(engine.topics.values()));
+  out.push(
+    ...(await publishLocalBulletins(engine, scheme.id, join(dirname(engine.objectsDir), 'bulletins'))).lines,
+  );
   const api = Object.values(engine.endpoints.apis)[0];
   let chain = '—';
   if (api) {
@@ -249,7 +254,7 @@ function shortName(name: string): string {
   return name.replace(/^rankwatch-[a-z]+-(engine|stateful)-/, '').replace(/[0-9A-F]{8}$/, '');
 }
 
-function servingText(engine: Engine, scheme: Scheme): string {
+function servingText(engine: Engine, scheme: Scheme, dashboard?: DashboardProxy): string {
   const e = engine.endpoints;
   const api = Object.values(e.apis)[0];
   const detail = JSON.stringify({
@@ -278,6 +283,7 @@ function servingText(engine: Engine, scheme: Scheme): string {
     `  DynamoDB Local: ${e.dynamodb}   表 table: ${engine.table}${engine.dataDir ? `（数据目录 data: ${engine.dataDir}）` : '（内存 in memory）'}`,
     `  SQS: ${e.sqs}`,
     `  查询 API / query API: ${api ?? '—'}   e.g. curl --aws-sigv4 aws:amz:${engine.model.region}:execute-api --user ${auditor.accessKeyId}:${auditor.secretAccessKey} ${api}/schemes/${scheme.id}/periods`,
+    ...(dashboard ? [`  ${dashboardLine(dashboard.pageUrl(scheme.id), '领导 leader')}`] : []),
     `  领导预警 / leaders' alerts: ${engine.alertsLog ?? '—'}   函数日志 function logs: .rankwatch/logs/`,
     `  引擎地址文件 / engine file: ${engineFile()}`,
     ...(engine.state().schedules ?? []).map(
@@ -358,6 +364,7 @@ export async function startCommand(
   });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= engine.stop());
+  let dashboard: DashboardProxy | undefined;
   try {
     engine.eventBridge.onEvent((event) =>
       busEvents.set(event['detail-type'], (busEvents.get(event['detail-type']) ?? 0) + 1),
@@ -404,7 +411,9 @@ export async function startCommand(
     // clock from now on, at --time-scale (after the scenario, so its report does not depend on timing).
     engine.scheduler.start();
     writeEngineState({ ...engine.state(), schemes: [scheme.id] });
-    io.stdout(`${servingText(engine, scheme)}\n`);
+    // The leaders' dashboard through a local signing proxy, as the leader (README, 领导驾驶舱).
+    dashboard = await serveDashboard(engine, scheme.id);
+    io.stdout(`${servingText(engine, scheme, dashboard)}\n`);
     await (until ??
       new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
@@ -414,6 +423,7 @@ export async function startCommand(
     return 0;
   } finally {
     removeEngineState();
+    await dashboard?.close();
     await stop();
     io.stdout(
       `引擎已停止，无残留进程与端口 / engine stopped: no process or port left · 用时 total ${seconds(Date.now() - t0)}\n`,

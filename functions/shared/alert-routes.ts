@@ -4,8 +4,9 @@
 // notification, a department only those of indicators it owns, an auditor read only.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { acknowledge, type NotificationState } from '../../domain/lifecycle.ts';
+import { acknowledge, NOTIFICATION_STATUSES, type NotificationState } from '../../domain/lifecycle.ts';
 import { ID_PATTERN } from '../../events/ids.ts';
+import { DEPARTMENT_ID_PATTERN } from '../../events/sources.ts';
 import type { AlertRoute, CallerKind } from '../query-routes.ts';
 import type { NotificationStore } from './notification-store.ts';
 import { NotificationNotFoundError, TransitionRefusedError } from './notification-store.ts';
@@ -104,8 +105,17 @@ function pathParam<T>(schema: z.ZodMiniType<T>, value: string | undefined, field
 
 const SCHEME_TEXT = say('方案编号只能由字母、数字、- 和 _ 组成', 'scheme id: letters, digits, - and _');
 const ID_TEXT = say('提醒编号应为 N 加 20 位十六进制数', 'notification id: N followed by 20 hex digits');
+const STATUS_TEXT = say(
+  `状态只能是 ${NOTIFICATION_STATUSES.join('、')} 之一`,
+  `status: one of ${NOTIFICATION_STATUSES.join(', ')}`,
+);
+const DEPARTMENT_TEXT = say(
+  '部门编号只能由字母、数字、- 和 _ 组成（至多 64 个字符）',
+  'department id: letters, digits, - and _ (at most 64)',
+);
 
-function mayRead(caller: Caller, s: NotificationState): boolean {
+/** A department reads only its own indicators' notifications; leaders and auditors read every one. */
+export function mayRead(caller: Caller, s: NotificationState): boolean {
   return caller.kind !== 'department' || s.notification.owner === caller.department;
 }
 
@@ -128,6 +138,11 @@ export async function alertRoute(
         unknown,
         say(`不支持的查询参数“${unknown}”`, `unknown query parameter "${unknown}"`),
       );
+    // A filter that can match nothing is a mistake (a misspelt status), not an empty list.
+    if (q.status !== undefined && !(NOTIFICATION_STATUSES as readonly string[]).includes(q.status))
+      throw new BadRequestError('status', STATUS_TEXT);
+    if (q.department !== undefined && !DEPARTMENT_ID_PATTERN.test(q.department))
+      throw new BadRequestError('department', DEPARTMENT_TEXT);
     const states = (await deps.notifications.list(scheme)).filter(
       (s) =>
         mayRead(caller, s) &&

@@ -20,10 +20,12 @@ import {
   BULLETIN_PUBLISHED_SOURCE,
   type BulletinPublishedDetail,
 } from '../../events/index.ts';
+import type { Dynamo } from './aws/dynamodb.ts';
 import type { Objects } from './aws/s3.ts';
 import { bulletinKey } from './bulletin-location.ts';
-import { stableId } from './outbox.ts';
+import { type OutboxEvent, stableId } from './outbox.ts';
 import type { DynamoSnapshotReader } from './snapshot-reader.ts';
+import { keys, OUTBOX_TTL_SECONDS, TTL_ATTRIBUTE } from './table.ts';
 
 /** Periods read before the covered ones, for a weekly page's trajectories (8 by default) and arrows. */
 const LOOKBACK = 9;
@@ -169,12 +171,34 @@ export async function publishBulletin(
   return { scheme: scheme.id, kind, period, key, sha256, bytes: Buffer.byteLength(html), detail };
 }
 
-/** The PutEvents entry of a published bulletin. */
-export function bulletinEntry(busName: string, b: PublishedBulletin) {
-  return {
-    EventBusName: busName,
-    Source: BULLETIN_PUBLISHED_SOURCE,
-    DetailType: BULLETIN_PUBLISHED,
-    Detail: JSON.stringify(b.detail),
+/**
+ * Puts the bulletin's Bulletin.Published in the outbox (the relay sends it, as every engine event): one item per
+ * (scheme, kind, period, content), written once, so running the schedule again sends nothing new. Returns
+ * whether the item was new.
+ */
+export async function recordPublished(
+  store: { db: Pick<Dynamo, 'put'>; table: string },
+  b: PublishedBulletin,
+): Promise<boolean> {
+  const event: OutboxEvent = {
+    id: b.detail.eventId,
+    detailType: BULLETIN_PUBLISHED,
+    source: BULLETIN_PUBLISHED_SOURCE,
+    detail: b.detail as unknown as Record<string, unknown>,
   };
+  try {
+    await store.db.put({
+      TableName: store.table,
+      Item: {
+        ...keys.bulletinOutbox(b.scheme, b.kind, b.period, b.sha256),
+        events: JSON.stringify([event]),
+        [TTL_ATTRIBUTE]: Math.floor(Date.parse(b.detail.publishedAt) / 1000) + OUTBOX_TTL_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+    return true;
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@ import { canonicalMembers } from './body-parts.ts';
 import { type Chunk, toChunks } from './chunks.ts';
 import type { OutboxEvent } from './outbox.ts';
 import { DynamoSnapshotReader, type HeadItem, type ManifestItem } from './snapshot-reader.ts';
-import { ALERT_BUCKETS, keys, TTL_ATTRIBUTE } from './table.ts';
+import { ALERT_BUCKETS, keys, OUTBOX_TTL_SECONDS, TTL_ATTRIBUTE } from './table.ts';
 
 export { DynamoSnapshotReader, type HeadItem, type ManifestItem } from './snapshot-reader.ts';
 
@@ -31,7 +31,6 @@ export class SchemeNotFoundError extends Error {
   }
 }
 
-const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
 const OUTBOX_ITEM_BYTES = 300 * 1024;
 /** Standings larger than this go to chunks, keeping the head item far from the 400 KB limit. */
 const INLINE_STANDINGS_BYTES = 64 * 1024;

@@ -7,9 +7,7 @@ import type { NotificationState, TransitionResult } from '../../domain/lifecycle
 import type { LocalizedText } from '../../domain/notifications.ts';
 import type { Dynamo } from './aws/dynamodb.ts';
 import type { OutboxEvent } from './outbox.ts';
-import { keys, TTL_ATTRIBUTE } from './table.ts';
-
-const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
+import { keys, OUTBOX_TTL_SECONDS, TTL_ATTRIBUTE } from './table.ts';
 
 export interface NotificationItem {
   PK: string;

@@ -13,9 +13,7 @@ import { weekOf } from '../../domain/zoned-time.ts';
 import { DEPARTMENT_ID_PATTERN } from '../../events/index.ts';
 import type { DynamoAssessmentStore } from './dynamo-store.ts';
 import { reminderEvent } from './outbox.ts';
-import { keys, TTL_ATTRIBUTE } from './table.ts';
-
-const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
+import { keys, OUTBOX_TTL_SECONDS, TTL_ATTRIBUTE } from './table.ts';
 
 export type ReminderStore = Pick<
   DynamoAssessmentStore,

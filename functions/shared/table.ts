@@ -4,6 +4,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const TABLE_ENV = 'TABLE_NAME';
 export const TTL_ATTRIBUTE = 'expiresAt';
+/** How long an outbox item stays after it is written (the relay sends it within seconds; TTL then removes it). */
+export const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
 
 /** CreateTable input for DynamoDB Local and tests; the CDK stack mirrors it (on-demand, NEW_IMAGE stream). */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
@@ -79,6 +81,11 @@ export const keys = {
   reminderOutbox: (scheme: string, department: string, week: string) => ({
     PK: `OUTBOX#${scheme}#REMIND#${department}`,
     SK: `W#${week}`,
+  }),
+  /** Outbox item of a published bulletin: one per (kind, period, content), so a re-run sends nothing twice. */
+  bulletinOutbox: (scheme: string, kind: string, period: string, sha256: string) => ({
+    PK: `OUTBOX#${scheme}#BULLETIN#${kind}`,
+    SK: `P#${period}#${sha256}`,
   }),
   /** Outbox item of a lifecycle change (an escalation): on the relay's stream like a snapshot's. */
   notificationOutbox: (scheme: string, id: string, version: number) => ({

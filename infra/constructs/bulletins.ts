@@ -1,10 +1,9 @@
 // The bulletins' schedules: the `bulletin` function on two EventBridge Scheduler cron schedules in the bureau's
 // time zone — the weekly analysis (周分析, Monday 08:00 Asia/Shanghai by default) and the monthly bulletin
-// (月通报, the 1st at 08:00) — writing HTML to the bulletin bucket (SSE-KMS by the bucket's default) and putting
-// Bulletin.Published on the bus. Failed invocations are retried by Scheduler, then kept in a DLQ.
+// (月通报, the 1st at 08:00) — writing HTML to the bulletin bucket (SSE-KMS by the bucket's default) and
+// Bulletin.Published to the outbox (the relay, alone allowed to publish as the engine, sends it). Failed invocations are retried by Scheduler, then kept in a DLQ.
 import { type CfnElement, Duration, Fn, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -14,13 +13,11 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BULLETIN_BUCKET_ENV, BULLETIN_PREFIX } from '../../functions/shared/bulletin-location.ts';
 import { TABLE_ENV } from '../../functions/shared/table.ts';
-import { EngineFunction } from './function.ts';
+import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
 import { deadLetterStore } from './queues.ts';
-import { EVENT_BUS_ENV } from './relay.ts';
 
 export interface BulletinsProps {
   table: ITable;
-  bus: IEventBus;
   bucket: IBucket;
   /** The export holding the bucket's ARN under a fixed name (StatefulStack), for the objects' grant. */
   bucketArnExport: string;
@@ -49,12 +46,15 @@ export class Bulletins extends Construct {
       environment: {
         [TABLE_ENV]: props.table.tableName,
         [BULLETIN_BUCKET_ENV]: props.bucket.bucketName,
-        [EVENT_BUS_ENV]: props.bus.eventBusName,
       },
     });
     const fn = this.function.fn;
-    // Reads schemes, heads, manifests, chunks (BatchGetItem), projections (verify) and notifications; writes nothing.
+    // Reads schemes, heads, manifests, chunks (BatchGetItem), projections (verify) and notifications; writes
+    // one outbox item per bulletin (PutItem): the relay sends its Bulletin.Published.
     props.table.grantReadData(fn);
+    props.table.grant(fn, 'dynamodb:PutItem');
+    props.table.encryptionKey?.grantEncrypt(fn);
+    acknowledgeTableKeyWrites(this.function);
     // PutObject under bulletins/ only, and the data key SSE-KMS asks for on its behalf (no multipart uploads).
     fn.addToRolePolicy(
       new PolicyStatement({
@@ -73,7 +73,6 @@ export class Bulletins extends Construct {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${props.bucketArnExport}/${BULLETIN_PREFIX}*]`,
       reason: 's3:PutObject on the bulletin objects only (keys bulletins/<scheme>/<period>-<kind>.html).',
     });
-    props.bus.grantPutEventsTo(fn);
 
     const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),

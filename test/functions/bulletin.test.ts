@@ -161,66 +161,84 @@ describe('a bulletin published from the stored Gansu snapshots', () => {
 });
 
 describe('the bulletin handler', () => {
+  /** A table that keeps what is put, refusing a second put of the same key as DynamoDB's condition does. */
+  function fakeTable() {
+    const items = new Map<string, Record<string, unknown>>();
+    return {
+      items,
+      db: {
+        put: async (input: { Item: Record<string, unknown>; ConditionExpression?: string }) => {
+          const id = `${input.Item.PK}|${input.Item.SK}`;
+          if (items.has(id)) {
+            const e = new Error('The conditional request failed');
+            e.name = 'ConditionalCheckFailedException';
+            throw e;
+          }
+          items.set(id, input.Item);
+          return {};
+        },
+      },
+    };
+  }
   const deps = (over: Partial<BulletinDeps> = {}) => {
     const { puts, objects } = fakeObjects();
-    const sent: unknown[] = [];
+    const table = fakeTable();
     const d: BulletinDeps = {
-      store: { ...fakeReader(), schemeIds: async () => [gansu.id], activeScheme: async () => gansu } as never,
+      store: {
+        ...fakeReader(),
+        schemeIds: async () => [gansu.id],
+        activeScheme: async () => gansu,
+        db: table.db,
+        table: 't',
+      } as never,
       notifications: noNotifications,
       objects,
       bucket: 'b',
-      events: {
-        putEvents: async (input) => {
-          sent.push(...(input.Entries ?? []));
-          return { FailedEntryCount: 0, Entries: [] };
-        },
-      },
-      busName: 'rankwatch-dev',
       now: () => new Date('2026-07-06T00:00:00Z'),
       log: () => {},
       metric: () => {},
       ...over,
     };
-    return { d, puts, sent };
+    return { d, puts, items: table.items };
   };
 
-  it('publishes each scheme’s bulletin and puts one Bulletin.Published on the bus', async () => {
-    const { d, puts, sent } = deps();
+  it('publishes each scheme’s bulletin and puts its Bulletin.Published in the outbox for the relay', async () => {
+    const { d, puts, items } = deps();
     const out = await bulletinHandler({ action: 'bulletin', kind: 'weekly' }, d);
-    expect(out.published).toHaveLength(1);
+    expect(out.published).toEqual([expect.objectContaining({ period: '2026-W26', announced: true })]);
     expect(puts).toHaveLength(1);
-    expect(sent).toEqual([
-      expect.objectContaining({
-        EventBusName: 'rankwatch-dev',
-        Source: 'rankwatch.engine',
-        DetailType: 'Bulletin.Published',
-      }),
-    ]);
+    const [item] = [...items.values()];
+    expect(item).toMatchObject({
+      PK: `OUTBOX#${gansu.id}#BULLETIN#weekly`,
+      SK: `P#2026-W26#${out.published[0]!.sha256}`,
+    });
+    const [event] = JSON.parse(item!.events as string);
+    expect(event).toMatchObject({ detailType: 'Bulletin.Published', source: 'rankwatch.engine' });
+    expect(BulletinPublishedDetail.parse(event.detail).sha256).toBe(out.published[0]!.sha256);
+  });
+
+  it('announces nothing twice when run again on the same data (the object is written again, same bytes)', async () => {
+    const { d, puts, items } = deps();
+    await bulletinHandler({ kind: 'weekly' }, d);
+    const again = await bulletinHandler({ kind: 'weekly' }, d);
+    expect(again.published).toEqual([expect.objectContaining({ announced: false })]);
+    expect(items.size).toBe(1);
+    expect(puts).toHaveLength(2);
+    expect(puts[0]!.Body).toBe(puts[1]!.Body);
   });
 
   it('skips a scheme with nothing to report and says why', async () => {
-    const { d, puts } = deps({ now: () => new Date('2025-01-01T00:00:00Z') });
+    const { d, puts, items } = deps({ now: () => new Date('2025-01-01T00:00:00Z') });
     const out = await bulletinHandler({ kind: 'weekly' }, d);
     expect(out.published).toEqual([]);
     expect(out.skipped).toEqual([`${gansu.id}: no period has ended by 2025-01-01T00:00:00.000Z`]);
     expect(puts).toEqual([]);
+    expect(items.size).toBe(0);
   });
 
   it('refuses an unknown kind, naming the field', async () => {
     await expect(bulletinHandler({ kind: 'daily' }, deps().d)).rejects.toThrow(
       /"kind" must be "weekly" or "monthly", not "daily"/,
     );
-  });
-
-  it('fails (so the schedule retries) when the bus refuses the event', async () => {
-    const { d } = deps({
-      events: {
-        putEvents: async () => ({
-          FailedEntryCount: 1,
-          Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }],
-        }),
-      },
-    });
-    await expect(bulletinHandler({}, d)).rejects.toThrow(/1 entr\(ies\) refused: InternalFailure x/);
   });
 });

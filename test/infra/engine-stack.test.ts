@@ -756,14 +756,13 @@ describe('the bulletins (周分析, 月通报)', () => {
     });
   });
 
-  it('is told the table, the bucket and the bus', () => {
+  it('is told the table and the bucket, not the bus (its event goes through the outbox)', () => {
     const vars = bulletin.Properties.Environment.Variables as Record<string, unknown>;
-    expect(Object.keys(vars)).toEqual(
-      expect.arrayContaining(['TABLE_NAME', BULLETIN_BUCKET_ENV, EVENT_BUS_ENV]),
-    );
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(['TABLE_NAME', BULLETIN_BUCKET_ENV]));
+    expect(Object.keys(vars)).not.toContain(EVENT_BUS_ENV);
   });
 
-  it('reads the table, puts objects under bulletins/ only, asks KMS for data keys and puts events: nothing more', () => {
+  it('reads the table and puts its outbox item, puts objects under bulletins/ only, asks KMS for data keys; no bus access', () => {
     const role = roleOf(bulletin);
     const statements = resources(t, 'AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
@@ -774,12 +773,13 @@ describe('the bulletins (周分析, 月通报)', () => {
     const actions = actionsOf(t, role);
     expect(
       actions
-        .filter((a) => a.startsWith('dynamodb:'))
+        .filter((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:PutItem')
         .every((a) => /^dynamodb:(Get|Query|Scan|BatchGet|ConditionCheck|DescribeTable)/.test(a)),
     ).toBe(true);
     expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
     expect(actions).toContain('kms:GenerateDataKey');
-    expect(actions).toContain('events:PutEvents');
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions.some((a) => a.startsWith('events:'))).toBe(false);
     const put = statements.find((s) => s.Action === 's3:PutObject')!;
     expect(JSON.stringify(put.Resource)).toContain('"Fn::ImportValue":"rankwatch-dev-bulletin-bucket-arn"');
     expect(JSON.stringify(put.Resource)).toContain('/bulletins/*');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { serveDashboard, signedForward, startDashboardProxy } from '../../cli/commands/dashboard.ts';
 import { OBSERVATIONS_FILE, publishScenario, SCHEME_FILE } from '../../cli/commands/start.ts';
 import { storeFrom } from '../../cli/commands/store.ts';
 import { signedFetch } from '../../cli/engine-client.ts';
@@ -16,6 +17,7 @@ import { parseObservationsCsv } from '../../domain/observations.ts';
 import { loadSchemeText } from '../../domain/scheme.ts';
 import type { SnapshotBody } from '../../domain/snapshot.ts';
 import { SnsQueryClient } from '../../functions/shared/aws/sns.ts';
+import type { DashboardData } from '../../functions/shared/dashboard-data.ts';
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { JAVA_MISSING } from '../../local/dynamodb-local.ts';
@@ -354,6 +356,41 @@ describe('the Gansu scenario played through the local engine', () => {
     expect((await call(AUDITOR_CREDENTIALS, 'GET', '/silences')).status).toBe(200);
   });
 
+  it('serves the leaders’ dashboard from the bundled query function through the signing proxy: the page, the stored ranking, a department only its own notifications', async () => {
+    const leader = (await serveDashboard(engine, scheme.id, 0))!;
+    const api = Object.values(engine.endpoints.apis)[0]!;
+    const hotline = await startDashboardProxy({
+      forward: signedForward(departmentCredentials('hotline12345'), 'us-east-1', api),
+      port: 0,
+    });
+    try {
+      const page = await fetch(leader.pageUrl(scheme.id));
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'sha256-");
+      expect(await page.text()).toContain('<table data-role="ranking">');
+      const data = (await (await fetch(`${leader.pageUrl(scheme.id)}/data`)).json()) as DashboardData & {
+        charts: Record<string, string>;
+      };
+      const last = finals.at(-1)!;
+      expect(data.period).toBe(last.period);
+      expect(data.ranking!.map((r) => [r.entity, r.rank])).toEqual(
+        series.periods.at(-1)!.overall.map((r) => [r.entity, r.rank]),
+      );
+      expect(data.focus).toMatchObject({ entity: 'lanzhou', position: 'behind' });
+      expect(data.charts.trajectory).toContain('ecmeta_data_index');
+      expect(data.notifications.length).toBeGreaterThan(0);
+      const own = (await (await fetch(`${hotline.pageUrl(scheme.id)}/data`)).json()) as DashboardData;
+      expect(own.notifications.every((n) => n.owner === 'hotline12345')).toBe(true);
+      expect(own.notifications.length).toBeLessThan(data.notifications.length);
+      // The API itself stays IAM-only: unsigned, the page is refused.
+      expect((await fetch(`${api}/schemes/${scheme.id}/dashboard`)).status).toBe(403);
+    } finally {
+      await leader.close();
+      await hotline.close();
+    }
+  });
+
   it('projects every snapshot into per-entity history through the stream-triggered function', async () => {
     // The projection's own items (the answers are rebuilt from snapshots and compared with them).
     const final = new Map<string, unknown>();
@@ -623,10 +660,12 @@ describe('the Gansu scenario played through the local engine', () => {
     it('rankwatch tick fires the Scheduler schedules (escalate, the weekly reminder) through the bundled functions; a second tick the same week reminds nobody again', async () => {
       const schedules = engine.state().schedules ?? [];
       expect(schedules.map((x) => [x.expression, x.timeZone, x.firesOnClock]).sort()).toEqual([
+        ['cron(0 8 1 * ? *)', 'Asia/Shanghai', false],
+        ['cron(0 8 ? * MON *)', 'Asia/Shanghai', false],
         ['cron(0 9 ? * MON *)', 'Asia/Shanghai', false],
         ['rate(15 minutes)', 'Etc/UTC', false],
       ]);
-      const remind = schedules.find((x) => x.expression.startsWith('cron'))!.name;
+      const remind = schedules.find((x) => x.expression === 'cron(0 9 ? * MON *)')!.name;
       const reminders = () => busEvents.filter((e) => e['detail-type'] === 'Reminder.Weekly');
       expect(reminders()).toHaveLength(0);
       const { out, io } = capture();

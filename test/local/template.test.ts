@@ -316,6 +316,8 @@ describe('the rankwatch app as synthesised', () => {
       ['dynamodb', 1],
     ]);
     expect(model.httpApis[0]!.routes.map((r) => r.routeKey).sort()).toEqual([
+      'GET /schemes/{scheme}/dashboard',
+      'GET /schemes/{scheme}/dashboard/data',
       'GET /schemes/{scheme}/entities/{entity}/history',
       'GET /schemes/{scheme}/notifications',
       'GET /schemes/{scheme}/notifications/{id}',

@@ -42,7 +42,7 @@ describe('npm start', () => {
     );
     expect(stdout).toContain('① 合成 CDK 应用 / synthesising the CDK app');
     expect(stdout).toMatch(
-      /② 引擎已按模板接线 .*7 规则 rules · 13 队列 queues · 7 函数 functions · 3 事件源映射/,
+      /② 引擎已按模板接线 .*7 规则 rules · 14 队列 queues · 8 函数 functions · 3 事件源映射/,
     );
     expect(stdout).toContain('已保存并启用 / stored and activated: gansu-weekly-2026 1');
     expect(stderr).toContain('26/26 2026-W26');
@@ -86,6 +86,23 @@ describe('npm start', () => {
     expect(stdout).toMatch(
       /director@lanzhou\.rankwatch\.example · .*: 预警 slips 0 · 提级 escalations 0 · 周提醒 reminders 0/,
     );
+    // The bulletins: written by the bundled bulletin function to the engine's bucket, announced through the
+    // outbox and relay, and copied out; each page has the 14 ranked rows.
+    const pages = [
+      ...stdout.matchAll(
+        /^(周分析 weekly analysis 2026-W26|月通报 monthly bulletin 2026-06): (\S+\.html)（/gm,
+      ),
+    ];
+    expect(pages.map((m) => m[1])).toEqual([
+      '周分析 weekly analysis 2026-W26',
+      '月通报 monthly bulletin 2026-06',
+    ]);
+    for (const [, , path] of pages) {
+      const html = readFileSync(path!, 'utf8');
+      expect(html.match(/<tr data-entity="[^"]+" data-rank="\d+"/g)).toHaveLength(14);
+      expect(html).toContain('<figure data-chart="waterfall"');
+    }
+    expect(stdout).toMatch(/BulletinsBulletinFunction 2 ·/);
     // The auditors: snapshots and the verified chain.
     expect(stdout).toContain('快照 / snapshots: 26（26 个周期 periods，2026-W01–2026-W26）');
     expect(stdout).toContain('哈希链校验通过 / chain verified: 26 snapshot(s) in 26 period(s)');
