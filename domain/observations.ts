@@ -74,8 +74,7 @@ export interface ObservationRow {
 /** A record of the file with the line it starts on. */
 type CsvRecord = { cells: string[]; line: number };
 
-const newlines = (cells: readonly string[]) =>
-  cells.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0);
+const newlines = (cells: readonly string[]) => cells.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0);
 
 /** The file's records, each with its line; a syntax error is an ObservationsError at its line. */
 function csvRecords(text: string, source: string): CsvRecord[] {

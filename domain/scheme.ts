@@ -122,7 +122,10 @@ const slipRuleName = z.enum([
   'consecutiveDeclines',
   'marginErosion',
 ]);
-const inhibitRule = z.strictObject({ source: slipRuleName, target: z.array(slipRuleName).check(z.minLength(1)) });
+const inhibitRule = z.strictObject({
+  source: slipRuleName,
+  target: z.array(slipRuleName).check(z.minLength(1)),
+});
 const isoDuration = z.string().check(
   z.refine((v) => {
     try {
@@ -148,7 +151,10 @@ const escalation = z.strictObject({
       .array(
         z.strictObject({
           id,
-          name: z.strictObject({ zh: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
+          name: z.strictObject({
+            zh: z.string().check(z.minLength(1)),
+            en: z.string().check(z.minLength(1)),
+          }),
           subscribers: z._default(z.array(z.string().check(z.minLength(1))), []),
         }),
       )
@@ -478,7 +484,10 @@ export function loadSchemeText(text: string, fileName = 'scheme'): Scheme {
   }
   if (repeated.length)
     throw new SchemeValidationError(
-      repeated.map((path) => ({ path: formatPath(path), message: `key "${String(path.at(-1))}" is repeated` })),
+      repeated.map((path) => ({
+        path: formatPath(path),
+        message: `key "${String(path.at(-1))}" is repeated`,
+      })),
       fileName,
     );
   return parseScheme(raw, fileName);

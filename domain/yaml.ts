@@ -25,7 +25,10 @@ export function duplicateKeys(text: string): (string | number)[][] {
         seen.add(key);
         children.push([pair.value, [...path, key]]);
       }
-    } else if (isSeq(node)) node.items.forEach((item, i) => children.push([item, [...path, i]]));
+    } else if (isSeq(node))
+      node.items.forEach((item, i) => {
+        children.push([item, [...path, i]]);
+      });
     // Reversed onto the stack, so that repeats come out in the order the file has them.
     for (let i = children.length - 1; i >= 0; i--) todo.push(children[i]!);
   }

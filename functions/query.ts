@@ -1,42 +1,34 @@
 // query: the auditors' HTTP API (IAM-authorised) over the snapshot store — the periods of a scheme, the
 // snapshots of a period, one snapshot as it was known at a time (or by number), one entity's history and
 // the hash-chain verification — as JSON or CSV. Read-only; parameters are validated and a bad one is a
-// 400 that names it, in Chinese and English. The same API serves the leaders' loop (notifications,
-// acknowledgements, silences) and the leaders' dashboard (the page and its data), each for the callers its
-// route names.
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+// 400 that names it, in Chinese and English. The same function serves the leaders' loop (notifications,
+// acknowledgements, silences), each route for the callers it names; the dashboard's routes are the dashboard
+// function's (its charts' ECharts stays out of this bundle).
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Scheme } from '../domain/scheme.ts';
-import {
-  ALERT_ROUTES,
-  type AlertRoute,
-  DASHBOARD_ROUTES,
-  type DashboardRoute,
-  type QueryRoute,
-  routeKey,
-} from './query-routes.ts';
+import { ALERT_ROUTES, type AlertRoute, type QueryRoute, routeKey } from './query-routes.ts';
 import {
   alertRoute,
   allowedCaller,
   CALLER_ROLES_ENV,
   type Caller,
-  ConflictError,
   callerOf,
-  ForbiddenError,
   NotFoundError,
   type NotificationReader,
   parseCallerRoles,
 } from './shared/alert-routes.ts';
+import { answer, json, noRoute, problem, type Response } from './shared/api-answers.ts';
 import { csv } from './shared/csv.ts';
-import type { BulletinList, HeadSummary } from './shared/dashboard-data.ts';
 import { NotificationStore } from './shared/notification-store.ts';
-import { BadRequestError, PATH, parse, QUERY, say, type Text } from './shared/query-params.ts';
+import { BadRequestError, PATH, parse, QUERY, say } from './shared/query-params.ts';
 import { rankingRows } from './shared/ranking-rows.ts';
 import { defaultReader, defaultStore, log, logger } from './shared/runtime.ts';
 import { type SilenceReader, silenceRoute } from './shared/silence-routes.ts';
 import { SilenceStore } from './shared/silence-store.ts';
 import type { ManifestItem } from './shared/snapshot-reader.ts';
-import { AuditedReader, IntegrityError } from './shared/verification.ts';
+import { AuditedReader } from './shared/verification.ts';
 
+export { MAX_BODY_BYTES } from './shared/api-answers.ts';
 export { csv, csvField } from './shared/csv.ts';
 export { MAX_LIMIT } from './shared/query-params.ts';
 export { rankingRows } from './shared/ranking-rows.ts';
@@ -51,28 +43,11 @@ export interface QueryDeps {
   /** Silences and the active scheme (validating a silence), for the silence routes. */
   silences?: SilenceReader;
   scheme?(id: string): Promise<Scheme>;
-  /** The leaders' dashboard: every period's head and the bulletins list (absent: those routes answer 404). */
-  dashboard?: { heads(scheme: string): Promise<HeadSummary[]>; bulletins?: BulletinList };
   /** IAM role name → caller, from the stack (CALLER_ROLES). */
   callers?: ReadonlyMap<string, Caller>;
   now?(): Date;
   log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void;
 }
-
-type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-
-/** Lambda's response limit is 6 MB; beyond this the caller is asked to page. */
-export const MAX_BODY_BYTES = 5_500_000;
-
-// ── responses ───────────────────────────────────────────────────────────────────────────────────────
-const json = (statusCode: number, body: unknown): Response => ({
-  statusCode,
-  headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify(body),
-});
-
-const problem = (statusCode: number, code: string, field: string | null, message: Text): Response =>
-  json(statusCode, { error: code, ...(field === null ? {} : { field }), message });
 
 const csvResponse = (fileName: string, text: string): Response => ({
   statusCode: 200,
@@ -294,83 +269,15 @@ const alertHandlers = Object.fromEntries(
   ]),
 ) as Record<AlertRoute, Handler>;
 
-// The leaders' dashboard: its module (and the ECharts it renders the charts with) is evaluated on first use;
-// the bundle still carries it, which the other routes' cold start pays for in parsing (README, Known limits).
-const dashboardHandlers = Object.fromEntries(
-  (Object.keys(DASHBOARD_ROUTES) as DashboardRoute[]).map((r) => [
-    r,
-    (async (event, deps) => {
-      if (!deps.dashboard)
-        return problem(404, 'no_route', null, say('此部署没有领导驾驶舱', 'no dashboard here'));
-      const { dashboardRoute } = await import('./shared/dashboard-routes.ts');
-      const answer = await dashboardRoute(r, event, {
-        store: deps.store,
-        heads: deps.dashboard.heads,
-        ...(deps.notifications ? { notifications: deps.notifications } : {}),
-        ...(deps.scheme ? { scheme: deps.scheme } : {}),
-        ...(deps.dashboard.bulletins ? { bulletins: deps.dashboard.bulletins } : {}),
-        caller: callerOf(event, deps.callers ?? new Map()),
-      });
-      return { statusCode: answer.status, headers: answer.headers, body: answer.body };
-    }) satisfies Handler,
-  ]),
-) as Record<DashboardRoute, Handler>;
-
 const byRouteKey = new Map<string, Handler>([
   ...(Object.keys(routes) as QueryRoute[]).map((r) => [routeKey(r), routes[r]] as const),
   ...(Object.keys(alertHandlers) as AlertRoute[]).map((r) => [routeKey(r), alertHandlers[r]] as const),
-  ...(Object.keys(dashboardHandlers) as DashboardRoute[]).map(
-    (r) => [routeKey(r), dashboardHandlers[r]] as const,
-  ),
 ]);
 
 export async function queryHandler(event: APIGatewayProxyEventV2, deps: QueryDeps): Promise<Response> {
   const route = byRouteKey.get(event.routeKey);
-  if (!route)
-    return problem(
-      404,
-      'no_route',
-      null,
-      say(`没有此接口：${event.routeKey}`, `no such route: ${event.routeKey}`),
-    );
-  try {
-    const response = await route(event, deps);
-    if (Buffer.byteLength(response.body) > MAX_BODY_BYTES)
-      return problem(
-        413,
-        'too_large',
-        'limit',
-        say(
-          '结果过大，请用 limit 和 offset 分页，或不带 include=indicators',
-          'the result is too large: page it with limit and offset, or leave out include=indicators',
-        ),
-      );
-    return response;
-  } catch (e) {
-    if (e instanceof BadRequestError) return problem(400, 'bad_request', e.field, e.text);
-    if (e instanceof ForbiddenError) return problem(403, 'forbidden', null, e.text);
-    if (e instanceof NotFoundError) return problem(404, 'not_found', null, e.text);
-    if (e instanceof ConflictError) return problem(409, e.code, null, e.text);
-    if (e instanceof IntegrityError) {
-      // Not a client error and not a retryable one: the table no longer agrees with its hash chain.
-      deps.log('error', 'integrity check failed', {
-        routeKey: event.routeKey,
-        where: e.where,
-        reason: e.reason,
-      });
-      return json(409, {
-        error: 'integrity',
-        where: e.where,
-        reason: e.reason,
-        message: say(
-          `存储的数据与哈希链不一致（${e.where}：${e.reason}），不予作答；请运行 rankwatch verify 并报告`,
-          `the stored data does not agree with the hash chain (${e.where}: ${e.reason}); no answer is given — run rankwatch verify and report it`,
-        ),
-      });
-    }
-    deps.log('error', 'query failed', { routeKey: event.routeKey, error: String(e) });
-    return problem(500, 'internal', null, say('查询失败，请稍后重试', 'the query failed; try again later'));
-  }
+  if (!route) return noRoute(event.routeKey);
+  return answer(event.routeKey, () => route(event, deps), deps.log);
 }
 
 let callerRoles: Map<string, Caller> | undefined;
@@ -386,9 +293,6 @@ export async function handler(event: APIGatewayProxyEventV2, context: Context): 
     notifications: new NotificationStore(reader.db, reader.table),
     silences: new SilenceStore(reader.db, reader.table),
     scheme: (id) => schemes.activeScheme(id),
-    // The bulletins list stays empty: listing the bulletin bucket needs S3, which the functions' small AWS
-    // client does not speak (README, Known limits).
-    dashboard: { heads: (scheme) => reader.allHeads(scheme) },
     callers: callerRoles,
     log,
   });

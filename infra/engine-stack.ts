@@ -86,6 +86,7 @@ export class EngineStack extends Stack {
       logRetention,
       trustedPrincipals: config.trustedPrincipals,
       departments: this.departments.departments,
+      bulletins: { bucket: props.bulletins, arnExport: bulletinBucketArnExport(config.stage) },
     });
     this.schemas = new EventSchemas(this, 'EventSchemas', { registryName: `rankwatch-${config.stage}` });
 
@@ -96,6 +97,7 @@ export class EngineStack extends Stack {
         { name: 'Relay', function: this.relay.function },
         { name: 'Project', function: this.history.function },
         { name: 'Query', function: this.auditApi.function },
+        { name: 'Dashboard', function: this.auditApi.dashboard },
         { name: 'Escalate', function: this.lifecycle.escalate },
         { name: 'Remind', function: this.lifecycle.remind },
         { name: 'Notify', function: this.alerts.notify },

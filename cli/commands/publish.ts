@@ -91,7 +91,9 @@ export function rowsOfCsv(text: string, file: string, scheme?: Scheme): ValueRow
     const shown = e.errors.slice(0, 20).map((x) => `${file}:${x.line}: ${x.field}: ${x.message}`);
     const more = n > 20 ? [`… 另有 ${n - 20} 处 / and ${n - 20} more`] : [];
     throw new UsageError(
-      [`${file}: ${n} 处有误，未发布任何数值 / ${n} problem(s), nothing published`, ...shown, ...more].join('\n'),
+      [`${file}: ${n} 处有误，未发布任何数值 / ${n} problem(s), nothing published`, ...shown, ...more].join(
+        '\n',
+      ),
       usage,
     );
   }

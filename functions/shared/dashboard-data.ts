@@ -8,6 +8,8 @@ import { type Names, SEVERITY_NAMES, schemeNames, slipMessage } from '../../doma
 import type { Scheme } from '../../domain/scheme.ts';
 import type { SnapshotBody } from '../../domain/snapshot.ts';
 import { type Caller, mayRead } from './alert-routes.ts';
+import type { ObjectLists } from './aws/s3.ts';
+import { BULLETIN_PREFIX } from './bulletin-location.ts';
 import { rankingRows } from './ranking-rows.ts';
 
 type Text = { zh: string; en: string };
@@ -338,8 +340,30 @@ export function buildDashboard(input: DashboardInput): DashboardData {
 
 /** `bulletins/<scheme>/2026-W26-weekly.html` → its period and kind; undefined for any other key. */
 export function bulletinEntry(scheme: string, key: string): BulletinEntry | undefined {
-  const prefix = `bulletins/${scheme}/`;
+  const prefix = `${BULLETIN_PREFIX}${scheme}/`;
   if (!key.startsWith(prefix)) return undefined;
-  const m = /^(.+)-([a-z]+)\.html$/.exec(key.slice(prefix.length));
+  const m = /^(.+)-(weekly|monthly)\.html$/.exec(key.slice(prefix.length));
   return m ? { key, period: m[1]!, kind: m[2]! } : undefined;
+}
+
+/** The bulletins list from the bulletin bucket: its objects under the scheme's prefix, newest period first. */
+export function bucketBulletins(objects: ObjectLists, bucket: string): BulletinList {
+  return {
+    async list(scheme) {
+      const found = await objects.listObjects(bucket, `${BULLETIN_PREFIX}${scheme}/`);
+      return found
+        .map((o) => {
+          const entry = bulletinEntry(scheme, o.Key);
+          return entry
+            ? {
+                ...entry,
+                ...(o.LastModified === undefined ? {} : { lastModified: o.LastModified }),
+                ...(o.Size === undefined ? {} : { size: o.Size }),
+              }
+            : undefined;
+        })
+        .filter((e): e is BulletinEntry => e !== undefined)
+        .sort((a, b) => b.period.localeCompare(a.period) || a.kind.localeCompare(b.kind));
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // The auditors' query API: an HTTP API whose every route needs IAM (SigV4) authorisation, served by the
 // read-only query function, with access logs and throttling on its stage. Auditors assume the Auditor
 // role, which may invoke these routes and nothing else.
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import {
   HttpApi,
   HttpMethod,
@@ -14,9 +14,16 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { API_ROUTES, type ApiRoute, type CallerKind } from '../../functions/query-routes.ts';
+import {
+  API_ROUTES,
+  type ApiRoute,
+  type CallerKind,
+  DASHBOARD_ROUTES,
+} from '../../functions/query-routes.ts';
 import { CALLER_ROLES_ENV } from '../../functions/shared/alert-routes.ts';
+import { BULLETIN_BUCKET_ENV, BULLETIN_PREFIX } from '../../functions/shared/bulletin-location.ts';
 import { TABLE_ENV } from '../../functions/shared/table.ts';
 import { trustedPrincipal } from './departments.ts';
 import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
@@ -28,10 +35,14 @@ export interface AuditApiProps {
   trustedPrincipals: readonly string[];
   /** Department publisher roles, which may list and acknowledge their own indicators' notifications. */
   departments: readonly { id: string; role: Role }[];
+  /** The bulletin bucket, whose bulletins/ the dashboard lists; and its ARN's fixed export name. */
+  bulletins?: { bucket: IBucket; arnExport: string };
 }
 
 export class AuditApi extends Construct {
   readonly function: EngineFunction;
+  /** The leaders' dashboard routes' function (its charts' ECharts stays out of the query bundle). */
+  readonly dashboard: EngineFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly routes: Record<ApiRoute, HttpRoute>;
@@ -56,6 +67,30 @@ export class AuditApi extends Construct {
     props.table.encryptionKey?.grantEncryptDecrypt(this.function.fn);
     acknowledgeTableKeyWrites(this.function);
 
+    this.dashboard = new EngineFunction(this, 'Dashboard', {
+      entry: 'functions/dashboard.ts',
+      description:
+        'Leaders dashboard: the page and its data (ranking, gap, trajectory, notifications, bulletins)',
+      service: 'rankwatch-dashboard',
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+      environment: {
+        [TABLE_ENV]: props.table.tableName,
+        ...(props.bulletins ? { [BULLETIN_BUCKET_ENV]: props.bulletins.bucket.bucketName } : {}),
+      },
+    });
+    // Reads only: heads, snapshots (checked against the chain), notifications; the bulletins' keys.
+    props.table.grantReadData(this.dashboard.fn);
+    if (props.bulletins)
+      this.dashboard.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [Fn.importValue(props.bulletins.arnExport)],
+          conditions: { StringLike: { 's3:prefix': [`${BULLETIN_PREFIX}*`] } },
+        }),
+      );
+
     this.api = new HttpApi(this, 'Api', {
       description: 'rankwatch auditors query API (IAM)',
       defaultAuthorizer: new HttpIamAuthorizer(),
@@ -71,6 +106,7 @@ export class AuditApi extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('Query', this.function.fn);
+    const dashboardIntegration = new HttpLambdaIntegration('Dashboard', this.dashboard.fn);
     this.auditorRole = new Role(this, 'Auditor', {
       assumedBy: trustedPrincipal(props.trustedPrincipals),
       description: 'rankwatch auditors: may call the query API (read-only) and nothing else',
@@ -91,7 +127,7 @@ export class AuditApi extends Construct {
       const [route] = this.api.addRoutes({
         path,
         methods: [HttpMethod[method as keyof typeof HttpMethod]],
-        integration,
+        integration: name in DASHBOARD_ROUTES ? dashboardIntegration : integration,
       });
       // Not route.grantInvoke: it grants everything under the first path parameter (GET /schemes/*), which
       // would give departments the auditors' routes. Here each route's own path, parameters as `*`.
@@ -104,14 +140,13 @@ export class AuditApi extends Construct {
       return [name, route!] as const;
     });
     // The function tells callers apart by the role they signed with (the route grants already narrowed them).
-    this.function.fn.addEnvironment(
-      CALLER_ROLES_ENV,
-      Stack.of(this).toJsonString({
-        [this.auditorRole.roleName]: 'auditor',
-        [this.leaderRole.roleName]: 'leader',
-        ...Object.fromEntries(props.departments.map((d) => [d.role.roleName, `department:${d.id}`])),
-      }),
-    );
+    const callerRoles = Stack.of(this).toJsonString({
+      [this.auditorRole.roleName]: 'auditor',
+      [this.leaderRole.roleName]: 'leader',
+      ...Object.fromEntries(props.departments.map((d) => [d.role.roleName, `department:${d.id}`])),
+    });
+    this.function.fn.addEnvironment(CALLER_ROLES_ENV, callerRoles);
+    this.dashboard.fn.addEnvironment(CALLER_ROLES_ENV, callerRoles);
     this.routes = Object.fromEntries(entries) as Record<ApiRoute, HttpRoute>;
     // Route grants name the API's routes with `*` for the stage and for path parameters ({scheme}, ...).
     const apiId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);

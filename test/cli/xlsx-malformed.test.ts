@@ -400,6 +400,26 @@ const cases: [string, Build, [string, string, string][]][] = [
     ],
   ],
   [
+    'a long value outside the indicator’s declared range (refused as ingest refuses it)',
+    (wb) => sheet(wb, 'Sheet1', [LONG, [W10, 'A', 'score', 100.5], [W10, 'B', 'score', 100]]),
+    [['Sheet1!D2', 'value', '100.5 is outside the valid range [0, 100] of indicator "score"']],
+  ],
+  [
+    'a wide value outside the indicator’s declared range',
+    (wb) =>
+      sheet(wb, W10, [
+        ['单位', 'score'],
+        ['A', -1],
+        ['B', 0],
+      ]),
+    [[`'2026-W10'!B2`, 'value', '-1 is outside the valid range [0, 100] of indicator "score"']],
+  ],
+  [
+    'a long row whose observedAt is text Date.parse would take but no ISO-8601 timestamp',
+    (wb) => sheet(wb, 'Sheet1', [LONG, [W10, 'A', 'rate', 1, '1/5/2026']]),
+    [['Sheet1!E2', 'observedAt', '"1/5/2026" is not an ISO-8601 timestamp']],
+  ],
+  [
     'a workbook whose only sheet is empty',
     (wb) => {
       wb.addWorksheet('Sheet1');

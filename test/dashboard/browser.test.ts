@@ -15,6 +15,7 @@ import { FONT_STACK } from '../../bulletin/charts.ts';
 import { type DashboardProxy, signedForward, startDashboardProxy } from '../../cli/commands/dashboard.ts';
 import { loadSchemeText } from '../../domain/scheme.ts';
 import { INDICATOR_VALUE_REPORTED } from '../../events/index.ts';
+import { dashboardHandler } from '../../functions/dashboard.ts';
 import { queryHandler } from '../../functions/query.ts';
 import { API_ROUTES } from '../../functions/query-routes.ts';
 import { parseCallerRoles } from '../../functions/shared/alert-routes.ts';
@@ -122,7 +123,6 @@ beforeAll(async () => {
     store,
     notifications: new NotificationStore(p.store.db, p.table),
     scheme: (id: string) => p.store.activeScheme(id),
-    dashboard: { heads: (s: string) => p.store.allHeads(s) },
     callers,
     log: () => {},
   };
@@ -131,7 +131,11 @@ beforeAll(async () => {
     routes: Object.values(API_ROUTES).map((r) => ({
       routeKey: `${r.method} ${r.path}`,
       authorizationType: 'AWS_IAM',
-      invoke: (event: unknown) => queryHandler(event as never, deps),
+      // As the template integrates them: the dashboard's routes with the dashboard function, the rest with query.
+      invoke: (event: unknown) =>
+        r.path.includes('/dashboard')
+          ? dashboardHandler(event as never, { ...deps, heads: (s: string) => p.store.allHeads(s) })
+          : queryHandler(event as never, deps),
     })),
     // API Gateway's IAM authoriser for these keys: the signature checked with the SDK's signer.
     authorise: async (request) => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { checkReport } from '../../domain/authorise.ts';
 import {
+  isTimestamp,
   latestWins,
   type Observation,
   ObservationsError,
   parseFiniteNumber,
   parseObservationsCsv,
+  readObservationsCsv,
   supersedes,
 } from '../../domain/observations.ts';
 import { indicator, scheme } from './fixtures.ts';
@@ -118,6 +121,101 @@ describe('parsing observations CSV', () => {
     expect(parseFiniteNumber('+3E2')).toBe(300);
     expect(parseFiniteNumber('1e')).toBeNull();
     expect(parseFiniteNumber('1e400')).toBeNull();
+  });
+});
+
+describe('observations CSV as ingest reads a report (issue 12)', () => {
+  const ranged = scheme({ indicators: [indicator('x', { range: { min: 0, max: 100 } }), indicator('y')] });
+  const errorsIn = (text: string, against = s) => {
+    try {
+      parseObservationsCsv(text, against, 'obs.csv');
+    } catch (e) {
+      return (e as ObservationsError).errors;
+    }
+    throw new Error('expected the CSV to be rejected');
+  };
+  const HEADER = 'period,entity,indicator,value';
+
+  it('refuses a column named twice, naming it, instead of reading its last copy', () => {
+    expect(errorsIn('period,entity,indicator,value,value\n2026-01,A,x,1,2\n')).toEqual([
+      { line: 1, field: '(header)', message: 'column "value" is named twice (columns 4 and 5)' },
+    ]);
+  });
+
+  it('refuses a value outside the indicator’s declared range with the reason ingest gives', () => {
+    const errors = errorsIn(
+      `${HEADER}\n2026-01,A,x,100\n2026-01,B,x,100.5\n2026-01,C,x,-1e-9\n2026-01,D,y,1e300\n`,
+      ranged,
+    );
+    const ingest = checkReport(ranged, 'dept', {
+      period: '2026-01',
+      shape: 'single',
+      observations: [{ period: '2026-01', entity: 'B', indicator: 'x', value: 100.5 }],
+    }).reasons;
+    expect(ingest.map((r) => r.code)).toEqual(['out_of_range']);
+    expect(errors).toEqual([
+      { line: 3, field: 'value', message: ingest[0]!.message.en },
+      { line: 4, field: 'value', message: '-1e-9 is outside the valid range [0, 100] of indicator "x"' },
+    ]);
+  });
+
+  it('takes observedAt only as an ISO-8601 date and time with Z or an offset, on a real calendar day', () => {
+    for (const bad of [
+      '1',
+      '1/5/2026',
+      '2026-02-30T00:00:00Z',
+      '2026-01-05',
+      '2026-01-05T09:38:00',
+      'March 7, 2026',
+    ])
+      expect(errorsIn(`${HEADER},observedAt\n2026-01,A,x,1,"${bad}"\n`)).toEqual([
+        { line: 2, field: 'observedAt', message: `"${bad}" is not an ISO-8601 timestamp` },
+      ]);
+    for (const good of ['2026-01-05T09:38:00+08:00', '2024-02-29T00:00:00Z', '2026-01-05T09:38:00.250Z'])
+      expect(isTimestamp(good)).toBe(true);
+  });
+
+  it('names the file line after blank lines and a quoted cell spanning lines, not the record number', () => {
+    const text = `${HEADER},source\n\n\n2026-01,A,x,1,"two\nlines"\n2026-01,A,x,abc,s\n\r\n2026-01,B,x,NaN,s\n`;
+    expect(errorsIn(text).map((e) => [e.line, e.field])).toEqual([
+      [6, 'value'],
+      [8, 'value'],
+    ]);
+    const [o] = parseObservationsCsv(`${HEADER}\n\n2026-01,A,x,1\n`, s);
+    expect([o?.line, o?.eventId]).toEqual([3, '000000000003']);
+  });
+
+  it('names the line of a CSV syntax error: where an unclosed quote’s row starts, or the stray quote', () => {
+    expect(errorsIn(`${HEADER}\n2026-01,A,x,1\n\n2026-01,"A,x,1\n2026-01,B,x,1\n`)).toEqual([
+      {
+        line: 4,
+        field: '(file)',
+        message: 'not valid CSV: a quoted cell in the row starting on this line is never closed',
+      },
+    ]);
+    expect(errorsIn(`${HEADER}\n2026-01,A,x,1\n2026-01,A,x,1"\n`).map((e) => [e.line, e.field])).toEqual([
+      [3, '(file)'],
+    ]);
+  });
+
+  it('reads a file whose lines end in \\n, \\r\\n and \\r alike, each row on its own', () => {
+    const obs = parseObservationsCsv(`${HEADER}\n2026-01,A,x,1\r\n2026-01,B,x,2\r2026-01,C,x,3\n`, s);
+    expect(obs.map((o) => [o.entity, o.value, o.line])).toEqual([
+      ['A', 1, 2],
+      ['B', 2, 3],
+      ['C', 3, 4],
+    ]);
+  });
+
+  it('reads a file for its shape alone without a scheme: ids and times passed on, values and header checked', () => {
+    expect(readObservationsCsv(`${HEADER},observedAt\n2026-13,nowhere,nothing,1e2,soon\n`)).toEqual([
+      { period: '2026-13', entity: 'nowhere', indicator: 'nothing', value: 100, observedAt: 'soon', line: 2 },
+    ]);
+    expect(() => readObservationsCsv(`${HEADER}\n2026-01,A,x,0x10\n`)).toThrow('line 2: value: "0x10"');
+    expect(() => readObservationsCsv(`${HEADER}\n2026-01,,x,1\n`)).toThrow('line 2: entity: entity is empty');
+    expect(() => readObservationsCsv('period,entity,indicator,value,obsevedAt\n')).toThrow(
+      'line 1: (header): unknown column "obsevedAt"',
+    );
   });
 });
 

@@ -373,3 +373,63 @@ describe('formatting paths and names', () => {
     expect(displayName(undefined, 'zh', 'lz')).toBe('lz');
   });
 });
+
+describe('a scheme says only what it means (issue 12)', () => {
+  it('refuses an unknown key at any level, naming its path: a misspelt optional field is not dropped', () => {
+    const input = schemeInput();
+    const [first] = input.indicators as Record<string, unknown>[];
+    first!.rnage = { min: 0, max: 100 };
+    (input as Record<string, unknown>).notes = 'x';
+    (input.entities as { name: Record<string, unknown> }[])[0]!.name.fr = 'Lanzhou';
+    expect(issuesFor(input)).toEqual([
+      { path: 'entities[0].name.fr', message: 'unknown field "fr"' },
+      { path: 'indicators[0].rnage', message: 'unknown field "rnage"' },
+      { path: 'notes', message: 'unknown field "notes"' },
+    ]);
+  });
+
+  it('refuses unknown keys in slip rules, normalisations and the rule lists', () => {
+    const input: Record<string, unknown> = {
+      ...schemeInput(),
+      rules: { slip: [{ rule: 'rankDrop', min: 1, severty: 'critical' }], reminders: {} },
+    };
+    (input.indicators as Record<string, unknown>[])[0]!.normalise = { method: 'minmax', best: 100 };
+    expect(issuesFor(input).map((i) => i.path)).toEqual([
+      'indicators[0].normalise.best',
+      'rules.slip[0].severty',
+      'rules.reminders',
+    ]);
+  });
+
+  it('reads the common fields of every slip rule as before (scope, severity, for)', () => {
+    const s = parseScheme(
+      schemeInput({
+        rules: { slip: [{ rule: 'leftTopN', n: 3, scope: 'overall', severity: 'info', for: 2 }] },
+      }),
+    );
+    expect(s.rules.slip).toEqual([{ rule: 'leftTopN', n: 3, scope: 'overall', severity: 'info', for: 2 }]);
+  });
+
+  it('refuses a key a JSON file repeats (JSON.parse would keep the last), naming it, as YAML does', () => {
+    const json = JSON.stringify(schemeInput()).replace(/^\{/, '{"id":"other",');
+    expect(() => loadSchemeText(json, 'scheme.json')).toThrow(SchemeValidationError);
+    expect(() => loadSchemeText(json, 'scheme.json')).toThrow('scheme.json: id: key "id" is repeated');
+    const nested = JSON.stringify(schemeInput()).replace('"name":{', '"name":{"zh":"甲",');
+    expect(() => loadSchemeText(nested, 'scheme')).toThrow(/: name\.zh: key "zh" is repeated/);
+    expect(() => loadSchemeText(json.replace('"id":"other",', ''), 'scheme.json')).not.toThrow();
+  });
+
+  it('loads the Gansu scheme with its English names whole (each comma inside a quoted flow value)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { SCHEME_PATH } = await import('../../scenarios/gansu/generate.ts');
+    const gansu = loadSchemeText(readFileSync(SCHEME_PATH, 'utf8'), SCHEME_PATH);
+    const en = (id: string) =>
+      [...(gansu.departments ?? []), ...gansu.indicators].find((x) => x.id === id)?.name.en;
+    expect(en('datasharing')).toBe('Data Resources Division, Data Bureau');
+    expect(en('digitaleconomy')).toBe('Digital Economy Division, Data Bureau');
+    expect(en('biz_new_entities_growth')).toBe('New business registrations, year on year');
+    expect(en('dig_project_completion')).toBe(
+      'Key digital-economy projects, share of annual investment done',
+    );
+  });
+});

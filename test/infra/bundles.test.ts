@@ -34,9 +34,10 @@ function importInChild(bundle: string) {
 }
 
 describe('every function bundle', () => {
-  it('is built for each of the eight functions', () => {
+  it('is built for each of the nine functions', () => {
     expect(functions.map(([service]) => service).sort()).toEqual([
       'rankwatch-bulletin',
+      'rankwatch-dashboard',
       'rankwatch-escalate',
       'rankwatch-ingest',
       'rankwatch-notify',
@@ -89,6 +90,20 @@ describe('every function bundle', () => {
         /node_modules\/(@aws-sdk\/(client-|lib-dynamodb|core\/|credential-provider|nested-clients)|@smithy\/(node-http-handler|credential-provider)|@smithy\/core\/dist-es\/submodules\/(schema|endpoints|event-streams|cbor|config)\/)/;
       expect(sources.filter((s) => sdkClient.test(s))).toEqual([]);
     });
+  });
+});
+
+describe('ECharts', () => {
+  it('is inside the bulletin and dashboard bundles only (the query function stays small)', () => {
+    const withEcharts = functions
+      .filter(([, dir]) =>
+        (JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources.some(
+          (s) => s.includes('node_modules/echarts/'),
+        ),
+      )
+      .map(([service]) => service)
+      .sort();
+    expect(withEcharts).toEqual(['rankwatch-bulletin', 'rankwatch-dashboard']);
   });
 });
 

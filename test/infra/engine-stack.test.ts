@@ -68,10 +68,11 @@ const SERVICES = [
   'rankwatch-remind',
   'rankwatch-notify',
   'rankwatch-bulletin',
+  'rankwatch-dashboard',
 ];
 
 describe('every function', () => {
-  it('is one of the engine’s eight, each with its Powertools service name', () => {
+  it('is one of the engine’s nine, each with its Powertools service name', () => {
     const names = resources(t, 'AWS::Lambda::Function').map(
       ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
@@ -504,6 +505,45 @@ describe('the auditors’ query API', () => {
         .sort(),
     );
     for (const r of routes) expect(r.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('sends the dashboard’s routes to the dashboard function and every other route to the query function', () => {
+    const [dashboardId] = functionOf('rankwatch-dashboard');
+    const integrations = new Map(
+      resources(t, 'AWS::ApiGatewayV2::Integration').map(([id, i]) => [
+        id,
+        JSON.stringify(i.Properties.IntegrationUri),
+      ]),
+    );
+    for (const [, r] of resources(t, 'AWS::ApiGatewayV2::Route')) {
+      const target = String(r.Properties.Target).replace(/^integrations\//, '');
+      const integration = (r.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
+        'Fn::Join'
+      ][1][1].Ref;
+      const uri = integrations.get(integration ?? target);
+      const fn = String(r.Properties.RouteKey).includes('/dashboard') ? dashboardId : queryId;
+      expect(uri, String(r.Properties.RouteKey)).toBe(JSON.stringify(getAtt(fn)));
+    }
+  });
+
+  it('lets the dashboard function read the table and list bulletins/ of the bulletin bucket, and write nothing', () => {
+    const [, dashboard] = functionOf('rankwatch-dashboard');
+    const role = roleOf(dashboard);
+    const actions = actionsOf(t, role);
+    expect(
+      actions.filter((a) =>
+        /^(dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)|s3:Put|events:|sns:)/.test(a),
+      ),
+    ).toEqual([]);
+    const list = resources(t, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+      .find((st) => st.Action === 's3:ListBucket');
+    expect(list).toMatchObject({
+      Resource: { 'Fn::ImportValue': 'rankwatch-dev-bulletin-bucket-arn' },
+      Condition: { StringLike: { 's3:prefix': ['bulletins/*'] } },
+    });
+    expect(dashboard.Properties.Environment.Variables[BULLETIN_BUCKET_ENV]).toBeDefined();
   });
 
   it('logs every request and throttles on its stage', () => {

@@ -92,6 +92,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(suppressed.get('AwsSolutions-L1')?.sort()).toEqual([
       'AlertLifecycle/Escalate/Function/Resource',
       'AlertLifecycle/Remind/Function/Resource',
+      'AuditApi/Dashboard/Function/Resource',
       'AuditApi/Query/Function/Resource',
       'Bulletins/Bulletin/Function/Resource',
       'History/Project/Function/Resource',

@@ -194,6 +194,7 @@ export class AwsJsonClient {
       const headers = await sign({
         method: at.method,
         path: at.url.pathname || '/',
+        query: at.url.search.slice(1),
         headers: { host: at.url.host, ...protocolHeaders },
         body,
         region: this.region,

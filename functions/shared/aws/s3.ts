@@ -11,8 +11,17 @@ export interface PutObjectInput {
   Body: string;
   ContentType: string;
 }
+export interface ObjectSummary {
+  Key: string;
+  LastModified?: string;
+  Size?: number;
+}
 export interface Objects {
   putObject(input: PutObjectInput): Promise<void>;
+}
+export interface ObjectLists {
+  /** ListObjectsV2 under a prefix, every page. */
+  listObjects(bucket: string, prefix: string): Promise<ObjectSummary[]>;
 }
 
 export const S3 = { signingName: 's3', envName: 'S3', targetPrefix: '', jsonVersion: '1.0' } as const;
@@ -31,7 +40,26 @@ function s3Error(res: HttpResponse, attempts: number): AwsServiceError {
   );
 }
 
-export class S3ObjectClient implements Objects {
+/** The `<Contents>` of a ListObjectsV2 answer, and its continuation token when truncated. */
+export function listResult(xml: string): { objects: ObjectSummary[]; next?: string } {
+  const objects: ObjectSummary[] = [];
+  for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+    const part = m[1]!;
+    const key = xmlText(part, 'Key');
+    if (key === undefined) continue;
+    const modified = xmlText(part, 'LastModified');
+    const size = xmlText(part, 'Size');
+    objects.push({
+      Key: key,
+      ...(modified === undefined ? {} : { LastModified: modified }),
+      ...(size === undefined ? {} : { Size: Number(size) }),
+    });
+  }
+  const next = xmlText(xml, 'IsTruncated') === 'true' ? xmlText(xml, 'NextContinuationToken') : undefined;
+  return next === undefined ? { objects } : { objects, next };
+}
+
+export class S3ObjectClient implements Objects, ObjectLists {
   private readonly client: AwsJsonClient;
   private readonly pathStyle: boolean;
 
@@ -50,6 +78,33 @@ export class S3ObjectClient implements Objects {
     const base = this.client.endpoint;
     if (this.pathStyle) return new URL(`${base.pathname.replace(/\/$/, '')}/${bucket}/${key}`, base);
     return new URL(`${base.protocol}//${bucket}.${base.host}/${key}`);
+  }
+
+  /** The bucket's URL (path-style under a set endpoint, virtual-hosted on AWS) with a query string. */
+  bucketUrl(bucket: string, query: URLSearchParams): URL {
+    const base = this.client.endpoint;
+    const url = this.pathStyle
+      ? new URL(`${base.pathname.replace(/\/$/, '')}/${bucket}/`, base)
+      : new URL(`${base.protocol}//${bucket}.${base.host}/`);
+    query.sort();
+    url.search = query.toString().replace(/\+/g, '%20');
+    return url;
+  }
+
+  async listObjects(bucket: string, prefix: string): Promise<ObjectSummary[]> {
+    const out: ObjectSummary[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ 'list-type': '2', prefix });
+      if (token) query.set('continuation-token', token);
+      const page = await this.client.send('', {}, listResult, s3Error, {
+        method: 'GET',
+        url: this.bucketUrl(bucket, query),
+      });
+      out.push(...page.objects);
+      token = page.next;
+    } while (token);
+    return out;
   }
 
   putObject(input: PutObjectInput): Promise<void> {

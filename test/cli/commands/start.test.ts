@@ -42,7 +42,7 @@ describe('npm start', () => {
     );
     expect(stdout).toContain('① 合成 CDK 应用 / synthesising the CDK app');
     expect(stdout).toMatch(
-      /② 引擎已按模板接线 .*7 规则 rules · 14 队列 queues · 8 函数 functions · 3 事件源映射/,
+      /② 引擎已按模板接线 .*7 规则 rules · 14 队列 queues · 9 函数 functions · 3 事件源映射/,
     );
     expect(stdout).toContain('已保存并启用 / stored and activated: gansu-weekly-2026 1');
     expect(stderr).toContain('26/26 2026-W26');

@@ -188,5 +188,24 @@ describe('acknowledging through the API', () => {
     expect((hotline.json.notifications as NotificationState[]).map((s) => s.notification.id)).toEqual([
       HOTLINE,
     ]);
+    const open = await call('notifications', 'leader', {}, { query: { status: 'open' } });
+    expect((open.json.notifications as unknown[]).length).toBe(2);
+    const none = await call('notifications', 'leader', {}, { query: { status: 'resolved' } });
+    expect(none).toMatchObject({ status: 200, json: { notifications: [] } });
+  });
+
+  it('answers 400 naming the filter, not an empty 200, for a status or department that can match nothing', async () => {
+    for (const status of ['opened', 'OPEN', '', 'open,closed', 'closed', 'silenced '])
+      expect(await call('notifications', 'leader', {}, { query: { status } })).toMatchObject({
+        status: 400,
+        json: { error: 'bad_request', field: 'status' },
+      });
+    for (const department of ['', 'x y', '../x', 'dept\u0000', '政务', 'x'.repeat(65)])
+      expect(await call('notifications', 'leader', {}, { query: { department } })).toMatchObject({
+        status: 400,
+        json: { error: 'bad_request', field: 'department' },
+      });
+    const r = await call('notifications', 'leader', {}, { query: { status: 'opened' } });
+    expect(JSON.stringify(r.json)).toContain('open, acknowledged, escalated, resolved, silenced');
   });
 });

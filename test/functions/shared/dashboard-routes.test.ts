@@ -1,9 +1,9 @@
-// The leaders' dashboard routes through the query function's handler: who may call them, what each caller
+// The leaders' dashboard routes through the dashboard function's handler: who may call them, what each caller
 // sees, the page's content type and security policy, the data's charts and the unchanged-version short cut.
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { type QueryDeps, queryHandler } from '../../../functions/query.ts';
+import { type DashboardFunctionDeps, dashboardHandler } from '../../../functions/dashboard.ts';
 import { type DashboardRoute, routeKey } from '../../../functions/query-routes.ts';
 import { parseCallerRoles } from '../../../functions/shared/alert-routes.ts';
 import type { DashboardData } from '../../../functions/shared/dashboard-data.ts';
@@ -28,11 +28,11 @@ const SNAPSHOTS = new Map([
   ['2026-W05', snapshot(body('2026-W05', 2))],
 ]);
 
-function deps(over: Partial<QueryDeps> = {}) {
+function deps(over: Partial<DashboardFunctionDeps> = {}) {
   const snapshotRead = vi.fn(async (_scheme: string, period: string) => SNAPSHOTS.get(period) as never);
-  const d: QueryDeps = {
-    store: { snapshot: snapshotRead } as unknown as QueryDeps['store'],
-    notifications: { list: async () => states() } as unknown as QueryDeps['notifications'],
+  const d: DashboardFunctionDeps = {
+    store: { snapshot: snapshotRead } as unknown as DashboardFunctionDeps['store'],
+    notifications: { list: async () => states() } as unknown as DashboardFunctionDeps['notifications'],
     scheme: async (id) => {
       if (id !== 'gansu') {
         const e = new Error(`no scheme ${id}`);
@@ -41,7 +41,7 @@ function deps(over: Partial<QueryDeps> = {}) {
       }
       return SCHEME as never;
     },
-    dashboard: { heads: async (id) => (id === 'gansu' ? [head('2026-W04', 1), head('2026-W05', 2)] : []) },
+    heads: async (id) => (id === 'gansu' ? [head('2026-W04', 1), head('2026-W05', 2)] : []),
     callers,
     log: () => {},
     ...over,
@@ -52,7 +52,7 @@ function deps(over: Partial<QueryDeps> = {}) {
 async function call(
   route: DashboardRoute,
   as: keyof typeof ARN,
-  options: { scheme?: string; query?: Record<string, string>; deps?: QueryDeps } = {},
+  options: { scheme?: string; query?: Record<string, string>; deps?: DashboardFunctionDeps } = {},
 ) {
   const event = {
     version: '2.0',
@@ -65,7 +65,7 @@ async function call(
     isBase64Encoded: false,
     requestContext: { authorizer: { iam: { userArn: ARN[as] } } },
   } as unknown as APIGatewayProxyEventV2;
-  const res = await queryHandler(event, options.deps ?? deps().deps);
+  const res = await dashboardHandler(event, options.deps ?? deps().deps);
   return { status: res.statusCode, headers: res.headers ?? {}, body: res.body };
 }
 
@@ -104,10 +104,15 @@ describe('the dashboard page route', () => {
     expect(JSON.parse((await call('dashboard', 'leader', { query: { x: '1' } })).body).field).toBe('x');
   });
 
-  it('answers 404 where the function was given no dashboard', async () => {
-    const res = await call('dashboard', 'leader', { deps: { ...deps().deps, dashboard: undefined } });
-    expect(res.status).toBe(404);
-    expect(JSON.parse(res.body).error).toBe('no_route');
+  it('answers 404 naming the route for any other route key (the query function serves those)', async () => {
+    const event = {
+      routeKey: 'GET /schemes/{scheme}/periods',
+      pathParameters: { scheme: 'gansu' },
+      requestContext: { authorizer: { iam: { userArn: ARN.leader } } },
+    } as unknown as APIGatewayProxyEventV2;
+    const res = await dashboardHandler(event, deps().deps);
+    expect(res.statusCode).toBe(404);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'no_route' });
   });
 });
 
@@ -155,7 +160,7 @@ describe('the dashboard data route', () => {
 
   it('lists the bulletins when the function has a bulletin list', async () => {
     const d = deps().deps;
-    d.dashboard!.bulletins = {
+    d.bulletins = {
       list: async () => [{ key: 'bulletins/gansu/2026-W05-weekly.html', period: '2026-W05', kind: 'weekly' }],
     };
     expect((await data('leader', undefined, d)).bulletins).toEqual({
