@@ -3,17 +3,16 @@
 // bounds how late an escalation can be), and the `remind` function (周提醒) on a weekly cron in the bureau's
 // time zone (Monday 09:00 Asia/Shanghai by default). Failed invocations are retried by Scheduler, then kept
 // in a DLQ.
-import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_ENV } from '../../functions/shared/table.ts';
 import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
 import { deadLetterStore } from './queues.ts';
+import { lambdaTarget, schedulerRole } from './scheduler.ts';
 
 export interface AlertLifecycleProps {
   table: ITable;
@@ -57,28 +56,6 @@ export class AlertLifecycle extends Construct {
     props.table.encryptionKey?.grantEncryptDecrypt(fn);
     acknowledgeTableKeyWrites(this.escalate);
 
-    // Scheduler's own role, allowed to invoke this function only.
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-    });
-    const fnId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
-      reason:
-        'lambda:InvokeFunction on the escalate function and its versions (the `:*` is the qualifier), as the Scheduler target grants it.',
-    });
-    this.escalateSchedule = new Schedule(this, 'EscalateSchedule', {
-      description: 'rankwatch: escalate notifications past their SLA',
-      schedule: ScheduleExpression.rate(props.rate ?? Duration.minutes(15)),
-      target: new LambdaInvoke(fn, {
-        input: ScheduleTargetInput.fromObject({ action: 'escalate' }),
-        deadLetterQueue: this.failures,
-        role: schedulerRole,
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(1),
-      }),
-    });
-
     this.remind = new EngineFunction(this, 'Remind', {
       entry: 'functions/remind.ts',
       description: 'Weekly reminder (周提醒) of each owner department',
@@ -101,11 +78,20 @@ export class AlertLifecycle extends Construct {
     acknowledgeTableKeyWrites(this.remind);
     const reminder = props.reminder ?? { weekday: 1, time: '09:00', timeZone: 'Asia/Shanghai' };
     const [hour, minute] = reminder.time.split(':').map(Number);
-    const remindId = Stack.of(this).getLogicalId(this.remind.fn.node.defaultChild as CfnElement);
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${remindId}.Arn>:*]`,
-      reason:
-        'lambda:InvokeFunction on the remind function and its versions (the `:*` is the qualifier), as the Scheduler target grants it.',
+
+    const role = schedulerRole(this, [
+      { fn, name: 'escalate' },
+      { fn: this.remind.fn, name: 'remind' },
+    ]);
+    this.escalateSchedule = new Schedule(this, 'EscalateSchedule', {
+      description: 'rankwatch: escalate notifications past their SLA',
+      schedule: ScheduleExpression.rate(props.rate ?? Duration.minutes(15)),
+      target: lambdaTarget(fn, {
+        role,
+        input: { action: 'escalate' },
+        deadLetterQueue: this.failures,
+        maxEventAge: Duration.hours(1),
+      }),
     });
     this.remindSchedule = new Schedule(this, 'RemindSchedule', {
       description: 'rankwatch: weekly reminder (周提醒) of each owner department',
@@ -115,11 +101,10 @@ export class AlertLifecycle extends Construct {
         weekDay: WEEKDAYS[reminder.weekday - 1]!,
         timeZone: TimeZone.of(reminder.timeZone),
       }),
-      target: new LambdaInvoke(this.remind.fn, {
-        input: ScheduleTargetInput.fromObject({ action: 'remind' }),
+      target: lambdaTarget(this.remind.fn, {
+        role,
+        input: { action: 'remind' },
         deadLetterQueue: this.failures,
-        role: schedulerRole,
-        retryAttempts: 3,
         maxEventAge: Duration.hours(6),
       }),
     });

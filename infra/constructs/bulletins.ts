@@ -2,19 +2,19 @@
 // time zone — the weekly analysis (周分析, Monday 08:00 Asia/Shanghai by default) and the monthly bulletin
 // (月通报, the 1st at 08:00) — writing HTML to the bulletin bucket (SSE-KMS by the bucket's default) and
 // Bulletin.Published to the outbox (the relay, alone allowed to publish as the engine, sends it). Failed invocations are retried by Scheduler, then kept in a DLQ.
-import { type CfnElement, Duration, Fn, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BULLETIN_BUCKET_ENV, BULLETIN_PREFIX } from '../../functions/shared/bulletin-location.ts';
 import { TABLE_ENV } from '../../functions/shared/table.ts';
 import { acknowledgeTableKeyWrites, EngineFunction } from './function.ts';
 import { deadLetterStore } from './queues.ts';
+import { lambdaTarget, schedulerRole } from './scheduler.ts';
 
 export interface BulletinsProps {
   table: ITable;
@@ -74,22 +74,13 @@ export class Bulletins extends Construct {
       reason: 's3:PutObject on the bulletin objects only (keys bulletins/<scheme>/<period>-<kind>.html).',
     });
 
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-    });
-    const fnId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
-      reason:
-        'lambda:InvokeFunction on the bulletin function and its versions (the `:*` is the qualifier), as the Scheduler target grants it.',
-    });
+    const role = schedulerRole(this, [{ fn, name: 'bulletin' }]);
     const timeZone = TimeZone.of(props.timeZone ?? 'Asia/Shanghai');
     const target = (kind: 'weekly' | 'monthly') =>
-      new LambdaInvoke(fn, {
-        input: ScheduleTargetInput.fromObject({ action: 'bulletin', kind }),
+      lambdaTarget(fn, {
+        role,
+        input: { action: 'bulletin', kind },
         deadLetterQueue: this.failures,
-        role: schedulerRole,
-        retryAttempts: 3,
         maxEventAge: Duration.hours(6),
       });
     this.weekly = new Schedule(this, 'WeeklySchedule', {
