@@ -23,6 +23,10 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch history --entity ID [--all]               单位历史 / an entity's history
   rankwatch snapshot --period P [--as-of T | --seq N] 某时点快照 / a snapshot as known at a time
   rankwatch verify [--period P]                       校验哈希链 / verify the hash chain
+  rankwatch export (--period P | --entity E [--all]) [--as-of T] --format csv|xlsx|json [--out FILE]
+                                                      审计导出（先校验哈希链）/ audit export, chain verified first
+  rankwatch explain --period P --entity E [--indicator I] --scheme FILE --observations FILE
+                                                      逐步说明得分与名次（离线）/ how a score and rank came about
   rankwatch test-pattern (--pattern JSON | --rule NAME) --event JSON   测试事件模式 / TestEventPattern
   rankwatch alerts [--open] [--department D]          预警提醒及其状态 / notifications and their state
   rankwatch ack ID --by NAME [--note TEXT]            确认预警提醒 / acknowledge a notification
@@ -33,6 +37,8 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch dashboard [--port N] [--department D] [--aws --api URL]
                                                       领导驾驶舱（本机签名代理）/ the leaders' dashboard through a local signing proxy
   rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
+  rankwatch replay --scheme ID --version V [--from P] [--to P] [--format table|json]
+                                                      按方案新版本重算历史并列出排名变化 / replay history under a version, with the rank changes
 
   Engine commands use the local engine started by \`npm start -- --serve\` (found through .rankwatch/engine.json);
   add --aws [--table T] [--region R] [--bus B] to use AWS (credentials from the usual AWS chain);
@@ -132,6 +138,23 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         const { schemePutCommand } = await import('./commands/store.ts');
         return await schemePutCommand(positionals[0], values, io);
       }
+      case 'replay': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...STORE_OPTIONS,
+            scheme: { type: 'string' },
+            version: { type: 'string' },
+            from: { type: 'string' },
+            to: { type: 'string' },
+            format: { type: 'string' },
+            lang: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { replayCommand } = await import('./commands/replay.ts');
+        return await replayCommand(values, io);
+      }
       case 'verify': {
         const { values } = parseArgs({
           args: rest,
@@ -209,6 +232,31 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         if (command === 'standings') return await q.standingsCommand(values, io);
         if (command === 'history') return await q.historyCommand(values, io);
         return await q.snapshotCommand(values, io);
+      }
+      case 'export': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...QUERY_OPTIONS, out: { type: 'string' } },
+          strict: true,
+        });
+        const { exportCommand } = await import('./commands/export.ts');
+        return await exportCommand(values, io);
+      }
+      case 'explain': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            scheme: { type: 'string' },
+            observations: { type: 'string' },
+            period: { type: 'string' },
+            entity: { type: 'string' },
+            indicator: { type: 'string' },
+            lang: { type: 'string' },
+          },
+          strict: true,
+        });
+        const { explainCommand } = await import('./commands/explain.ts');
+        return await explainCommand(values, io);
       }
       case 'publish': {
         const { values } = parseArgs({

@@ -7,6 +7,9 @@ export const QUERY_ROUTES = {
   snapshot: { method: 'GET', path: '/schemes/{scheme}/periods/{period}/snapshot' },
   history: { method: 'GET', path: '/schemes/{scheme}/entities/{entity}/history' },
   verify: { method: 'GET', path: '/schemes/{scheme}/verify' },
+  // Exports (csv | json; the CLI writes .xlsx from the JSON): the chain verified before anything is written.
+  exportPeriod: { method: 'GET', path: '/schemes/{scheme}/periods/{period}/export' },
+  exportEntity: { method: 'GET', path: '/schemes/{scheme}/entities/{entity}/export' },
 } as const;
 
 export type QueryRoute = keyof typeof QUERY_ROUTES;

@@ -19,6 +19,7 @@ import {
 } from './shared/alert-routes.ts';
 import { answer, json, noRoute, problem, type Response } from './shared/api-answers.ts';
 import { csv } from './shared/csv.ts';
+import { entityExport, exportCsv, exportJson, periodExport } from './shared/exports.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import { BadRequestError, PATH, parse, QUERY, say } from './shared/query-params.ts';
 import { rankingRows } from './shared/ranking-rows.ts';
@@ -226,6 +227,45 @@ const routes: Record<QueryRoute, Handler> = {
     const q = parse(QUERY.verify, event.queryStringParameters ?? {});
     const verdict = await store.verify(scheme, q.period);
     return json(200, { scheme, ...(q.period ? { period: q.period } : {}), ...verdict });
+  },
+
+  // Exports (functions/shared/exports.ts): csv or json; a chain that does not verify is a 409 (IntegrityError).
+  async exportPeriod(event, { store }) {
+    const { scheme, period } = parse(PATH.exportPeriod, event.pathParameters ?? {});
+    const q = parse(QUERY.exportPeriod, event.queryStringParameters ?? {});
+    const t = await periodExport(store, scheme, period, q.asOf === undefined ? {} : { asOf: q.asOf });
+    if (!t)
+      return problem(
+        404,
+        'not_found',
+        null,
+        say(`${scheme} ${period} 没有快照`, `${scheme} ${period} has no snapshot`),
+      );
+    const seq = t.meta.snapshots[0]?.seq;
+    return q.format === 'csv'
+      ? csvResponse(`${scheme}_${period}_${seq}_export`, exportCsv(t))
+      : json(200, exportJson(t));
+  },
+
+  async exportEntity(event, { store }) {
+    const { scheme, entity } = parse(PATH.exportEntity, event.pathParameters ?? {});
+    const q = parse(QUERY.exportEntity, event.queryStringParameters ?? {});
+    const t = await entityExport(store, scheme, entity, {
+      ...(q.asOf ? { asOf: q.asOf } : {}),
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      all: q.all === 'true',
+    });
+    if (!t)
+      return problem(
+        404,
+        'not_found',
+        null,
+        say(`${scheme} 没有 ${entity} 的历史`, `${scheme} has no history of ${entity}`),
+      );
+    return q.format === 'csv'
+      ? csvResponse(`${scheme}_${entity}_export`, exportCsv(t))
+      : json(200, exportJson(t));
   },
 };
 

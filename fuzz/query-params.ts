@@ -34,6 +34,8 @@ const PATH_PARAMS: Record<Route, string[]> = {
   snapshot: ['scheme', 'period'],
   history: ['scheme', 'entity'],
   verify: ['scheme'],
+  exportPeriod: ['scheme', 'period'],
+  exportEntity: ['scheme', 'entity'],
   notifications: ['scheme'],
   notification: ['scheme', 'id'],
   acknowledge: ['scheme', 'id'],
@@ -47,12 +49,22 @@ const QUERY_PARAMS: Partial<Record<Route, string[]>> = {
   snapshot: ['asOf', 'seq', 'include', 'limit', 'offset', 'format'],
   history: ['asOf', 'from', 'to', 'final', 'format'],
   verify: ['period'],
+  exportPeriod: ['asOf', 'format'],
+  exportEntity: ['asOf', 'from', 'to', 'all', 'format'],
   notifications: ['status', 'department'],
   silences: ['all'],
 };
 const ROUTES = Object.keys(PATH_PARAMS) as Route[];
 const WITH_QUERY = Object.keys(QUERY_PARAMS) as Route[];
-const AUDITOR_ROUTES = new Set<Route>(['periods', 'snapshots', 'snapshot', 'history', 'verify']);
+const AUDITOR_ROUTES = new Set<Route>([
+  'periods',
+  'snapshots',
+  'snapshot',
+  'history',
+  'verify',
+  'exportPeriod',
+  'exportEntity',
+]);
 const BODIES: Partial<Record<Route, unknown>> = {
   acknowledge: { by: '王局长', note: 'fuzz' },
   silence: { entity: 'lanzhou', until: '2026-05-01T00:00:00+08:00', reason: 'fuzz', by: '李' },

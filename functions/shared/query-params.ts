@@ -29,6 +29,7 @@ const MESSAGES = {
   seq: say('快照序号须为正整数', 'snapshot number must be a positive integer'),
   format: say('导出格式须为 json 或 csv', 'format must be json or csv'),
   final: say('final 须为 true 或 false', 'final must be true or false'),
+  all: say('all 须为 true 或 false', 'all must be true or false'),
   include: say('include 只能为 indicators', 'include can only be indicators'),
   limit: say(`limit 须为 1 到 ${MAX_LIMIT} 的整数`, `limit must be an integer from 1 to ${MAX_LIMIT}`),
   offset: say('offset 须为非负整数', 'offset must be a non-negative integer'),
@@ -65,6 +66,8 @@ export const PATH = {
   snapshot: z.object({ scheme: schemeId, period: periodId }),
   history: z.object({ scheme: schemeId, entity: idOf('entity') }),
   verify: z.object({ scheme: schemeId }),
+  exportPeriod: z.object({ scheme: schemeId, period: periodId }),
+  exportEntity: z.object({ scheme: schemeId, entity: idOf('entity') }),
 } satisfies Record<QueryRoute, z.ZodMiniType>;
 
 export const QUERY = {
@@ -91,6 +94,14 @@ export const QUERY = {
     format,
   }),
   verify: z.strictObject({ period: optionalPeriod }),
+  exportPeriod: z.strictObject({ asOf: optionalAsOf, format }),
+  exportEntity: z.strictObject({
+    asOf: optionalAsOf,
+    from: optionalPeriod,
+    to: optionalPeriod,
+    all: z.optional(z.enum(['true', 'false'], error('all'))),
+    format,
+  }),
 } satisfies Record<QueryRoute, z.ZodMiniType>;
 
 export class BadRequestError extends Error {
