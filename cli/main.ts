@@ -25,8 +25,6 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch verify [--period P]                       校验哈希链 / verify the hash chain
   rankwatch export (--period P | --entity E [--all]) [--as-of T] --format csv|xlsx|json [--out FILE]
                                                       审计导出（先校验哈希链）/ audit export, chain verified first
-  rankwatch explain --period P --entity E [--indicator I] --scheme FILE --observations FILE
-                                                      逐步说明得分与名次（离线）/ how a score and rank came about
   rankwatch test-pattern (--pattern JSON | --rule NAME) --event JSON   测试事件模式 / TestEventPattern
   rankwatch alerts [--open] [--department D]          预警提醒及其状态 / notifications and their state
   rankwatch ack ID --by NAME [--note TEXT]            确认预警提醒 / acknowledge a notification
@@ -241,22 +239,6 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         });
         const { exportCommand } = await import('./commands/export.ts');
         return await exportCommand(values, io);
-      }
-      case 'explain': {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            scheme: { type: 'string' },
-            observations: { type: 'string' },
-            period: { type: 'string' },
-            entity: { type: 'string' },
-            indicator: { type: 'string' },
-            lang: { type: 'string' },
-          },
-          strict: true,
-        });
-        const { explainCommand } = await import('./commands/explain.ts');
-        return await explainCommand(values, io);
       }
       case 'publish': {
         const { values } = parseArgs({
