@@ -125,9 +125,11 @@ export async function publishBulletin(
     kind === 'monthly' && scheme.periodKind === 'week'
       ? periods.filter((p) => monthOfWeek(p) <= period)
       : periods.filter((p) => periods.indexOf(p) <= periods.indexOf(period));
-  const read = covered.slice(
-    -Math.max(LOOKBACK, covered.filter((p) => monthOfWeek(p) === period).length + 1),
-  );
+  const monthWeeks =
+    kind === 'monthly' && scheme.periodKind === 'week'
+      ? covered.filter((p) => monthOfWeek(p) === period).length
+      : 1;
+  const read = covered.slice(-Math.max(LOOKBACK, monthWeeks + 1));
   const stored: StoredSnapshot[] = [];
   for (const p of read) {
     const verdict = await deps.reader.verify(scheme.id, p);

@@ -242,3 +242,21 @@ describe('the bulletin handler', () => {
     );
   });
 });
+
+describe('a scheme by month', () => {
+  it('gets its monthly bulletin for the latest month that has ended', async () => {
+    const monthly = { ...gansu, periodKind: 'month' as const };
+    const reader = {
+      periods: async () => ['2026-05', '2026-06'],
+      manifests: async () => [] as never,
+      snapshotBody: async () => ({}) as never,
+      verify: async () => ({ ok: true, checked: 1, head: null }) as never,
+    };
+    expect(bulletinPeriod(monthly, 'monthly', await reader.periods(), '2026-07-01T00:00:00.000Z')).toBe(
+      '2026-06',
+    );
+    expect(bulletinPeriod(monthly, 'monthly', await reader.periods(), '2026-06-30T00:00:00.000Z')).toBe(
+      '2026-05',
+    );
+  });
+});
