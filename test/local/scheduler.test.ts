@@ -133,9 +133,8 @@ describe('the rankwatch template’s schedules on the engine clock', () => {
     await engine.settle();
     expect(stats()).toMatchObject({ invocations: expect.any(Number), errors: 0 });
     expect(stats().invocations).toBeGreaterThanOrEqual(1);
-    const firing = engine.scheduler.firings.find((f) => f.by === 'clock')!;
-    expect(firing.schedule).toBe(
-      engine.state().schedules!.find((s) => s.expression === 'rate(15 minutes)')!.name,
-    );
+    // Other schedules may fire first when the real clock is near their time (Monday morning in Asia/Shanghai).
+    const rate = engine.state().schedules!.find((s) => s.expression === 'rate(15 minutes)')!.name;
+    expect(engine.scheduler.firings.filter((f) => f.by === 'clock').map((f) => f.schedule)).toContain(rate);
   }, 60_000);
 });

@@ -318,10 +318,12 @@ describe('the rankwatch app as synthesised', () => {
     expect(model.httpApis[0]!.routes.map((r) => r.routeKey).sort()).toEqual([
       'GET /schemes/{scheme}/dashboard',
       'GET /schemes/{scheme}/dashboard/data',
+      'GET /schemes/{scheme}/entities/{entity}/export',
       'GET /schemes/{scheme}/entities/{entity}/history',
       'GET /schemes/{scheme}/notifications',
       'GET /schemes/{scheme}/notifications/{id}',
       'GET /schemes/{scheme}/periods',
+      'GET /schemes/{scheme}/periods/{period}/export',
       'GET /schemes/{scheme}/periods/{period}/snapshot',
       'GET /schemes/{scheme}/periods/{period}/snapshots',
       'GET /schemes/{scheme}/silences',
