@@ -6,6 +6,7 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import type { ValueRow } from '../domain/observations.ts';
 import {
   INDICATOR_RESULTS_PUBLISHED,
   INDICATOR_VALUE_REPORTED,
@@ -14,14 +15,7 @@ import {
   planPutEvents,
 } from '../events/index.ts';
 
-export interface ValueRow {
-  period: string;
-  entity: string;
-  indicator: string;
-  value: number;
-  observedAt?: string;
-  source?: string;
-}
+export type { ValueRow };
 
 export interface DepartmentEvent {
   period: string;

@@ -59,14 +59,18 @@ const TIMESTAMP = z.iso.datetime({ offset: true });
 /** Whether text is an ISO-8601 timestamp as ingest takes it (`2026-03-02T10:00:00+08:00`, `…Z`). */
 export const isTimestamp = (text: string): boolean => TIMESTAMP.safeParse(text).success;
 
-/** A row of an observations CSV read for its shape alone: ids and times as written, the value a number. */
-export interface ObservationRow {
+/** One reported value as a department's table gives it: ids and times as written, the value a number. */
+export interface ValueRow {
   period: string;
   entity: string;
   indicator: string;
   value: number;
   observedAt?: string;
   source?: string;
+}
+
+/** A row of an observations CSV read for its shape alone, with the line it starts on. */
+export interface ObservationRow extends ValueRow {
   /** The file line the row starts on (1 is the header's, when no blank line comes first). */
   line: number;
 }

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { rowsOfCsv } from '../cli/commands/publish.ts';
 import { UsageError } from '../cli/io.ts';
-import { ObservationsError, parseObservationsCsv } from '../domain/observations.ts';
+import { ObservationsError, parseObservationsCsv, type ValueRow } from '../domain/observations.ts';
 import { loadSchemeText, parseScheme, type Scheme, SchemeValidationError } from '../domain/scheme.ts';
 import { parseYaml } from '../domain/yaml.ts';
 import { OBSERVATIONS_PATH, SCHEME_PATH } from '../scenarios/gansu/generate.ts';
@@ -612,14 +612,7 @@ export const hostileCsv: fc.Arbitrary<CsvCase> = fc.oneof(
 );
 
 // ── judging a CSV reader ────────────────────────────────────────────────────────────────────────────
-export type Row = {
-  period: string;
-  entity: string;
-  indicator: string;
-  value: number;
-  observedAt?: string;
-  source?: string;
-};
+export type Row = ValueRow;
 type RowError = { line: number; field: string | undefined; message: string };
 type Read = { rows: Row[] } | { errors: RowError[] } | { crash: string };
 
