@@ -92,9 +92,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     engine = await startEngine({
       cdkOut: options.cdkOut,
       // 20×: ingest's 720 s visibility timeout becomes 36 s. The engine scales visibility timeouts but not the
-      // function timeout (120 s) nor the client's retry back-offs, so at 100× (7.2 s) and 50× (14.4 s) a batch slowed
-      // by throttling faults on the loaded CI machine outlived its visibility, was received again and again, and
-      // reached the ingest DLQ after five receives (CI runs of this session; not reproduced with the soak alone).
+      // function timeout (120 s) nor the client's retry back-offs. At 100× (7.2 s) and 50× (14.4 s) two CI runs on
+      // the loaded machine ended with department events in the ingest DLQ (not reproduced with the soak alone); the
+      // likely cause is a batch slowed by throttling faults outliving its scaled visibility and being received five
+      // times. Not proven: the run kept no function logs.
       timeScale: options.timeScale ?? 20,
       dataDir: join(work, 'dynamodb'),
       stateDir: join(work, 'state'),
