@@ -179,7 +179,7 @@ afterAll(async () => {
   await departmentProxy?.close();
   await api?.close();
   await dynamo?.stop();
-  if (shots) rmSync(shots, { recursive: true, force: true });
+  if (shots && !process.env.RANKWATCH_KEEP_SCREENSHOTS) rmSync(shots, { recursive: true, force: true });
 }, 60_000);
 
 describe('the leaders’ dashboard in Chromium', { timeout: 60_000 }, () => {
