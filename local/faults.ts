@@ -29,19 +29,33 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 /** Probability of each fault per eligible request (or per deleted message, for redelivery). */
 export type FaultRates = Partial<Record<Exclude<FaultKind, 'dynamodb-restart'>, number>>;
 
+export interface FaultPlanOptions {
+  /**
+   * A kind with a rate above 0 that has not been injected after this many eligible requests is injected on the
+   * next one, so that a run proves every kind even when the requests' interleaving (which the seed does not fix)
+   * makes a rare kind's rolls come up empty. Default: no floor.
+   */
+  eachKindWithin?: number;
+}
+
 /** A seeded source of fault decisions and the count of every fault injected. */
 export class FaultPlan {
   readonly seed: number;
   readonly rates: FaultRates;
   readonly injected: Record<FaultKind, number>;
+  /** Eligible requests seen per kind since the kind was last injected (while it never has been). */
+  readonly #eligible: Record<FaultKind, number>;
+  readonly #eachKindWithin: number;
   readonly #random: () => number;
   #enabled = true;
 
-  constructor(seed: number, rates: FaultRates) {
+  constructor(seed: number, rates: FaultRates, options: FaultPlanOptions = {}) {
     this.seed = seed;
     this.rates = rates;
     this.#random = mulberry32(seed);
     this.injected = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+    this.#eligible = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+    this.#eachKindWithin = options.eachKindWithin ?? Number.POSITIVE_INFINITY;
   }
 
   /** Stops injecting (the end of a soak lets everything settle without new faults). */
@@ -53,7 +67,10 @@ export class FaultPlan {
   roll(kind: Exclude<FaultKind, 'dynamodb-restart'>): boolean {
     if (!this.#enabled) return false;
     const rate = this.rates[kind] ?? 0;
-    if (rate <= 0 || this.#random() >= rate) return false;
+    if (rate <= 0) return false;
+    const drawn = this.#random() < rate;
+    const due = this.injected[kind] === 0 && ++this.#eligible[kind] > this.#eachKindWithin;
+    if (!drawn && !due) return false;
     this.injected[kind] += 1;
     return true;
   }
