@@ -2,7 +2,7 @@
 // every synth. Offline by construction: no context lookups, local esbuild bundling, no Docker.
 //   npx cdk synth                      (stage dev, settings from cdk.json)
 //   npx cdk deploy --all -c stage=prod -c alertEmails=a@example.cn
-import { App, type Stage, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, type Stage, Validations } from 'aws-cdk-lib';
 import nag from 'cdk-nag';
 import { readConfig } from './config.ts';
 import { EngineStack } from './engine-stack.ts';
@@ -30,7 +30,9 @@ export function buildApp(app: App | Stage): RankwatchStacks {
     description: 'rankwatch: functions, queues, rules, alerts, the auditors API, alarms and dashboard',
   });
   engine.addStackDependency(stateful);
-  Validations.of(app).addPlugins(new nag.AwsSolutionsChecks(app));
+  // CloudFormation's own property checks (what a deployment would refuse) beside cdk-nag, registered here so
+  // that every synthesis runs them, the tests' too.
+  Validations.of(app).addPlugins(new nag.AwsSolutionsChecks(app), new CloudFormationValidatePlugin());
   return { stateful, engine };
 }
 

@@ -93,6 +93,20 @@ export interface EngineFunctionProps {
   metafile?: boolean;
 }
 
+/**
+ * IAM takes a role description in Latin-1 only (`[\t\n\r\u0020-\u007E\u00A1-\u00FF]*`, up to 1,000
+ * characters; CloudFormation refuses the role otherwise), while the functions' own descriptions name the
+ * bureau's terms in Chinese (周提醒): those parts are left out of the role's.
+ */
+export function roleDescription(service: string, description: string): string {
+  const latin1 = `${service}: ${description}`
+    .replace(/\s*\([^()]*[^\t\n\r\u0020-\u007E\u00A1-\u00FF][^()]*\)/g, '')
+    .replace(/[^\t\n\r\u0020-\u007E\u00A1-\u00FF]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return latin1.slice(0, 1000);
+}
+
 export class EngineFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -105,7 +119,7 @@ export class EngineFunction extends Construct {
     // function's log group only; everything else is granted by the construct that uses the function.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.service}: ${props.description}`,
+      description: roleDescription(props.service, props.description),
     });
     this.logGroup.grantWrite(this.role);
     this.fn = new NodejsFunction(this, 'Function', {
