@@ -141,8 +141,18 @@ export function trajectorySvg(t: TrajectoryData): string {
       outerBoundsMode: 'same',
       outerBoundsContain: 'axisLabel',
     },
-    xAxis: { type: 'category', data: t.periods, boundaryGap: false },
-    yAxis: { type: 'value', inverse: true, min: 1, max: Math.max(2, t.depth), minInterval: 1 },
+    // Points in the middle of their period's band, so the first one's label stays clear of the rank axis.
+    xAxis: { type: 'category', data: t.periods, boundaryGap: true },
+    // Every rank a tick up to 20 entities (1, 2, … 14 for Gansu's cities; ECharts' own pick was 1, 3, 6, 9, …
+    // with the 3 drawn beside the 1 and over the first point's label); beyond, ECharts chooses.
+    yAxis: {
+      type: 'value',
+      inverse: true,
+      min: 1,
+      max: Math.max(2, t.depth),
+      minInterval: 1,
+      ...(t.depth <= 20 ? { interval: 1 } : {}),
+    },
     series: t.lines.map((l, i) => ({
       type: 'line',
       name: l.name,

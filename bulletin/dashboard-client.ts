@@ -91,7 +91,7 @@ export function dashboardClient(config: DashboardClientConfig): void {
   function renderHeader(d: Data) {
     $('[data-role="scheme"]').replaceChildren(
       both(d.scheme.name),
-      ` · ${d.scheme.id} ${d.scheme.version ?? ''}`,
+      ` · ${d.scheme.id}${d.scheme.version ? ` · 版本 version ${d.scheme.version}` : ''}`,
     );
     $('[data-role="period"]').textContent = d.period ?? '—';
     $('[data-role="head"]').textContent = d.head ? `#${d.head.seq} ${d.head.hash.slice(0, 12)}` : '—';
