@@ -185,6 +185,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
         } as unknown as APIGatewayProxyEventV2;
         const out = await queryHandler(event, {
           store: new AuditedReader(getStore()),
+          schemeVersion: (id, version) => getStore().schemeVersion(id, version),
           log: (level, message, extra) => {
             if (level !== 'info') console.error(`${level}: ${message}`, extra ?? '');
           },

@@ -1,9 +1,9 @@
 // query: the auditors' HTTP API (IAM-authorised) over the snapshot store — the periods of a scheme, the
-// snapshots of a period, one snapshot as it was known at a time (or by number), one entity's history and
-// the hash-chain verification — as JSON or CSV. Read-only; parameters are validated and a bad one is a
-// 400 that names it, in Chinese and English. The same function serves the leaders' loop (notifications,
-// acknowledgements, silences), each route for the callers it names; the dashboard's routes are the dashboard
-// function's (its charts' ECharts stays out of this bundle).
+// snapshots of a period, one snapshot as it was known at a time (or by number), one entity's history, how a
+// stored rank came about (explain) and the hash-chain verification — as JSON or CSV. Read-only; parameters
+// are validated and a bad one is a 400 that names it, in Chinese and English. The same function serves the
+// leaders' loop (notifications, acknowledgements, silences), each route for the callers it names; the
+// dashboard's routes are the dashboard function's (its charts' ECharts stays out of this bundle).
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Scheme } from '../domain/scheme.ts';
 import { ALERT_ROUTES, type AlertRoute, type QueryRoute, routeKey } from './query-routes.ts';
@@ -19,6 +19,7 @@ import {
 } from './shared/alert-routes.ts';
 import { answer, json, noRoute, problem, type Response } from './shared/api-answers.ts';
 import { csv } from './shared/csv.ts';
+import { explainRoute } from './shared/explain.ts';
 import { entityExport, exportCsv, exportJson, periodExport } from './shared/exports.ts';
 import { NotificationStore } from './shared/notification-store.ts';
 import { BadRequestError, PATH, parse, QUERY, say } from './shared/query-params.ts';
@@ -44,6 +45,8 @@ export interface QueryDeps {
   /** Silences and the active scheme (validating a silence), for the silence routes. */
   silences?: SilenceReader;
   scheme?(id: string): Promise<Scheme>;
+  /** A stored scheme version, for the explain route (the version a snapshot records). */
+  schemeVersion?(id: string, version: string): Promise<Scheme>;
   /** IAM role name → caller, from the stack (CALLER_ROLES). */
   callers?: ReadonlyMap<string, Caller>;
   now?(): Date;
@@ -267,6 +270,8 @@ const routes: Record<QueryRoute, Handler> = {
       ? csvResponse(`${scheme}_${entity}_export`, exportCsv(t))
       : json(200, exportJson(t));
   },
+
+  explain: (event, deps) => explainRoute(event, deps), // functions/shared/explain.ts
 };
 
 // The leaders' loop: the routes' allowed callers come from the same table the IAM grants are made from.
@@ -333,6 +338,7 @@ export async function handler(event: APIGatewayProxyEventV2, context: Context): 
     notifications: new NotificationStore(reader.db, reader.table),
     silences: new SilenceStore(reader.db, reader.table),
     scheme: (id) => schemes.activeScheme(id),
+    schemeVersion: (id, version) => schemes.schemeVersion(id, version),
     callers: callerRoles,
     log,
   });

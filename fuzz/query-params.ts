@@ -36,6 +36,7 @@ const PATH_PARAMS: Record<Route, string[]> = {
   verify: ['scheme'],
   exportPeriod: ['scheme', 'period'],
   exportEntity: ['scheme', 'entity'],
+  explain: ['scheme', 'period', 'entity'],
   notifications: ['scheme'],
   notification: ['scheme', 'id'],
   acknowledge: ['scheme', 'id'],
@@ -51,6 +52,7 @@ const QUERY_PARAMS: Partial<Record<Route, string[]>> = {
   verify: ['period'],
   exportPeriod: ['asOf', 'format'],
   exportEntity: ['asOf', 'from', 'to', 'all', 'format'],
+  explain: ['indicator', 'asOf'],
   notifications: ['status', 'department'],
   silences: ['all'],
 };
@@ -64,6 +66,7 @@ const AUDITOR_ROUTES = new Set<Route>([
   'verify',
   'exportPeriod',
   'exportEntity',
+  'explain',
 ]);
 const BODIES: Partial<Record<Route, unknown>> = {
   acknowledge: { by: '王局长', note: 'fuzz' },
@@ -259,11 +262,13 @@ export const QUERY_KINDS: Record<string, QueryKind> = {
   },
   'bad-period': {
     gen: fc
-      .tuple(fc.constantFrom<Route>('snapshots', 'snapshot'), BAD_PERIODS)
+      .tuple(fc.constantFrom<Route>('snapshots', 'snapshot', 'explain'), BAD_PERIODS)
       .map(([route, v]) => request(route, { path: pathOf(route, { period: v }), field: 'period' })),
   },
   'bad-entity': {
-    gen: BAD_IDS.map((v) => request('history', { path: pathOf('history', { entity: v }), field: 'entity' })),
+    gen: fc
+      .tuple(fc.constantFrom<Route>('history', 'explain'), BAD_IDS)
+      .map(([route, v]) => request(route, { path: pathOf(route, { entity: v }), field: 'entity' })),
   },
   'bad-notification-id': {
     gen: fc
@@ -335,7 +340,7 @@ export const QUERY_KINDS: Record<string, QueryKind> = {
   },
   'bad-as-of': {
     gen: fc
-      .tuple(fc.constantFrom<Route>('snapshots', 'snapshot', 'history'), BAD_AS_OF)
+      .tuple(fc.constantFrom<Route>('snapshots', 'snapshot', 'history', 'explain'), BAD_AS_OF)
       .map(([route, v]) => request(route, { query: { asOf: v }, field: 'asOf' })),
   },
   'bad-format': {
@@ -463,6 +468,7 @@ export const QUERY_KINDS: Record<string, QueryKind> = {
       }),
       request('history', { path: pathOf('history', { entity: `a${'-'.repeat(127)}` }) }),
       request('verify', { query: { period: '2026-Q4' } }),
+      request('explain', { query: { indicator: 'hotline_satisfaction', asOf: '2026-02-03T09:00:00+08:00' } }),
       request('notifications', { query: { status: 'open', department: 'hotline12345' } }),
       request('notification', {}),
       request('acknowledge', {}),

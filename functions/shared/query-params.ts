@@ -18,6 +18,10 @@ const MESSAGES = {
     '单位编号只能由字母、数字、- 和 _ 组成（最多 128 个字符）',
     'entity id: letters, digits, - and _ (at most 128)',
   ),
+  indicator: say(
+    '指标编号只能由字母、数字、- 和 _ 组成（最多 128 个字符）',
+    'indicator id: letters, digits, - and _ (at most 128)',
+  ),
   period: say(
     '考核周期格式应为 2026、2026-H1、2026-Q3、2026-08 或 2026-W33',
     'period must look like 2026, 2026-H1, 2026-Q3, 2026-08 or 2026-W33',
@@ -38,7 +42,7 @@ const MESSAGES = {
 /** zod/mini issues carry one string; the bilingual text travels as JSON inside it. */
 const error = (field: keyof typeof MESSAGES) => ({ error: JSON.stringify(MESSAGES[field]) });
 
-const idOf = (field: 'scheme' | 'entity') =>
+const idOf = (field: 'scheme' | 'entity' | 'indicator') =>
   z.string(error(field)).check(z.maxLength(128, error(field)), z.regex(ID_PATTERN, error(field)));
 const period = (field: 'period') =>
   z.string(error(field)).check(z.refine((p) => isPeriodId(p), error(field)));
@@ -68,6 +72,7 @@ export const PATH = {
   verify: z.object({ scheme: schemeId }),
   exportPeriod: z.object({ scheme: schemeId, period: periodId }),
   exportEntity: z.object({ scheme: schemeId, entity: idOf('entity') }),
+  explain: z.object({ scheme: schemeId, period: periodId, entity: idOf('entity') }),
 } satisfies Record<QueryRoute, z.ZodMiniType>;
 
 export const QUERY = {
@@ -102,6 +107,7 @@ export const QUERY = {
     all: z.optional(z.enum(['true', 'false'], error('all'))),
     format,
   }),
+  explain: z.strictObject({ indicator: z.optional(idOf('indicator')), asOf: optionalAsOf }),
 } satisfies Record<QueryRoute, z.ZodMiniType>;
 
 export class BadRequestError extends Error {
