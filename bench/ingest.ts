@@ -98,6 +98,7 @@ const KIND_LABEL = new Map([
   [kindWord(keys.manifest('s', 'p', 1).PK), 'manifest'],
   [kindWord(keys.head('s', 'p').PK), 'head'],
   [kindWord(keys.receipt('s', 'p', 1).PK), 'receipt'],
+  [kindWord(keys.eventReceipt('e').PK), 'event receipts'],
   [kindWord(keys.alertBucket('s', 0).PK), 'alerts'],
   [kindWord(keys.outbox('s', 'p', 1, 0).PK), 'outbox'],
 ]);

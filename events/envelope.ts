@@ -55,7 +55,9 @@ function envelopeFor<DetailType extends string, Detail extends z.ZodMiniType>(
       version: described(z.string(), 'EventBridge envelope version, `0`.'),
       id: described(
         z.string(),
-        'Id EventBridge gave this delivery; a re-sent event gets a new one (use `detail.eventId` to de-duplicate).',
+        producer.kind === 'engine'
+          ? 'Id EventBridge gave this delivery; a re-sent event gets a new one (use `detail.eventId` to de-duplicate).'
+          : 'Id EventBridge gave the event (a UUID; ingest takes 1–128 printable ASCII characters). Ingest keeps it with a digest of the content, for good: the same event delivered again changes nothing; the id with other content is rejected (`event_id_reused`), so a correction is a new event.',
       ),
       source,
       account: described(z.string(), 'AWS account the event was put from.'),

@@ -1,8 +1,8 @@
 // ingest: SQS batch of department events → validate, authorise, group by (scheme, period) → record each
 // group as one snapshot in one transaction. Bad records are acknowledged, rejected through the outbox and
 // kept in a DLQ; a group that loses the head race is retried through a partial batch failure.
-// The checks live in shared/department-reports.ts (and domain/authorise.ts), the writing in
-// shared/assessment-writer.ts; this file wires them to SQS.
+// The checks live in shared/department-reports.ts (and domain/authorise.ts), event ids already seen in
+// shared/event-receipts.ts, the writing in shared/assessment-writer.ts; this file wires them to SQS.
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -16,6 +16,7 @@ import {
   observedAtToleranceMs,
   type RejectedRecord,
 } from './shared/department-reports.ts';
+import { settleEventIds } from './shared/event-receipts.ts';
 import { type Rejection, rejectionEvent } from './shared/outbox.ts';
 import { count, defaultSqs, defaultStore, log, logger, metrics } from './shared/runtime.ts';
 
@@ -33,9 +34,16 @@ export async function ingestHandler(event: SQSEvent, deps: IngestDeps): Promise<
     toleranceMs: deps.observedAtToleranceMs ?? DEFAULT_OBSERVED_AT_TOLERANCE_MS,
   };
   const batch = await admitBatch(event.Records, timing, (id) => deps.store.activeScheme(id));
-  const failures = new Set<string>(batch.retry);
-  for (const id of await storeRejections(batch.rejections, receivedAt, deps)) failures.add(id);
-  for (const id of await recordGroups(batch.groups, batch.schemes, deps)) failures.add(id);
+  // An id already used by other content is rejected here; a redelivery goes on and changes nothing.
+  const settled = await settleEventIds(batch.groups, event.Records, receivedAt, deps.store, deps.log);
+  if (settled.redelivered.length)
+    deps.log('info', 'events delivered again (latest-wins leaves them unchanged)', {
+      eventIds: settled.redelivered,
+    });
+  const failures = new Set<string>([...batch.retry, ...settled.retry]);
+  const rejections = [...batch.rejections, ...settled.rejections];
+  for (const id of await storeRejections(rejections, receivedAt, deps)) failures.add(id);
+  for (const id of await recordGroups(settled.groups, batch.schemes, deps)) failures.add(id);
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 

@@ -2,8 +2,9 @@
 // the ingest handler over DynamoDB Local, then M hostile inputs (default 10,000 each) for the CLI's readers
 // (observations CSV, publish CSV, scheme YAML/JSON; a tenth as many .xlsx workbooks) and for the query API,
 // all from the same seed; prints one line per mutation kind and a total per part, and exits 1 unless every
-// event was rejected exactly once with field-level reasons and nothing was written but the rejections, and
-// no input crashed or came out wrong (known defects included: they are named, not excused).
+// hostile event was rejected exactly once with field-level reasons (a replayed id on `id`, event_id_reused),
+// every exact redelivery went through unrejected, nothing was written or changed by them but the rejections,
+// and no input crashed or came out wrong (known defects included: they are named, not excused).
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { QUERY_DEFECTS, runQueryFuzz } from './query-params.ts';

@@ -1,7 +1,9 @@
 // Department reports from an SQS batch: each record parsed against the department event contracts, checked
 // against its scheme (domain/authorise.ts), and either admitted into a (scheme, period) group or rejected
 // with field-level reasons. No writes happen here; ingest persists what this returns.
+import { createHash } from 'node:crypto';
 import { checkReport, DEFAULT_OBSERVED_AT_TOLERANCE_MS, type ReportTiming } from '../../domain/authorise.ts';
+import { canonicalJson } from '../../domain/chain.ts';
 import type { Observation } from '../../domain/observations.ts';
 import { periodOrdinal } from '../../domain/period.ts';
 import type { Scheme } from '../../domain/scheme.ts';
@@ -39,6 +41,21 @@ const reason = (path: string, code: string, en: string, zh: string): Reason => (
   message: { zh, en },
 });
 
+/**
+ * An envelope id ingest takes: what EventBridge gives is a UUID. It becomes part of table keys (the event
+ * receipt, the rejection), so anything DynamoDB could refuse as a key (empty, long, not ASCII) is rejected.
+ */
+export const EVENT_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * SHA-256 of an event's content as RFC 8785 canonical JSON: detail-type, source and detail, not the
+ * envelope's delivery fields (time, account, region, replay-name), so a redelivery has the digest it had.
+ */
+export function eventDigest(detailType: string, source: string, detail: unknown): string {
+  const text = canonicalJson({ 'detail-type': detailType, source, detail });
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** One department event that passed its contract: the observations it carries and where they belong. */
 export interface DepartmentReport {
   messageId: string;
@@ -50,6 +67,9 @@ export interface DepartmentReport {
   source: string;
   /** The event's id (the envelope `id`), or the SQS message id when the record has none. */
   eventId: string;
+  /** The event's content digest (eventDigest): tells a redelivery from the id reused with other content. */
+  digest: string;
+  detailType: string;
   observations: Observation[];
 }
 
@@ -101,7 +121,9 @@ export function parseDepartmentRecord(record: ReportRecord, receivedAt: string):
   }
   const detailType = typeof event['detail-type'] === 'string' ? (event['detail-type'] as string) : undefined;
   const source = typeof event.source === 'string' ? (event.source as string) : undefined;
-  const originalEventId = typeof event.id === 'string' ? (event.id as string) : record.messageId;
+  const id = typeof event.id === 'string' ? (event.id as string) : undefined;
+  const idFits = id !== undefined && EVENT_ID_PATTERN.test(id);
+  const originalEventId = idFits ? id : record.messageId;
   const department = source ? (departmentFromSource(source) ?? null) : null;
   const ctx: Partial<Rejection> = {
     originalEventId,
@@ -122,8 +144,21 @@ export function parseDepartmentRecord(record: ReportRecord, receivedAt: string):
       ],
       ctx,
     );
+  const idReasons =
+    id !== undefined && !idFits
+      ? [
+          reason(
+            'id',
+            'invalid_event_id',
+            'the event id must be 1–128 printable ASCII characters (EventBridge gives a UUID)',
+            '事件标识须为 1–128 个可打印 ASCII 字符（EventBridge 给出的是 UUID）',
+          ),
+        ]
+      : [];
   const result = contract.envelope.safeParse(event);
-  if (!result.success) return reject(describeZodIssues(result.error, { input: event }), ctx);
+  if (!result.success)
+    return reject([...idReasons, ...describeZodIssues(result.error, { input: event })], ctx);
+  if (idReasons.length) return reject(idReasons, ctx);
   if (department === null || source === undefined)
     return reject(
       [
@@ -138,7 +173,14 @@ export function parseDepartmentRecord(record: ReportRecord, receivedAt: string):
     );
   const observedAt = (event.detail as { observedAt?: string }).observedAt;
   const base = { observedAt, source, eventId: originalEventId };
-  const report = { messageId: record.messageId, department, source, eventId: originalEventId };
+  const report = {
+    messageId: record.messageId,
+    department,
+    source,
+    eventId: originalEventId,
+    digest: eventDigest(contract.detailType, source, event.detail),
+    detailType: contract.detailType,
+  };
   if (detailType === INDICATOR_VALUE_REPORTED) {
     const d = event.detail as IndicatorValueReportedDetail;
     const observations = [

@@ -1,6 +1,8 @@
 // DynamoDB adapter of the assessment store: schemes, period heads, immutable snapshots in content-addressed
 // chunks, receipts, alert state and the outbox — written in SPEC's order: chunks first (idempotent), then
-// one transaction for manifest, head (optimistic version), receipt, alert state and outbox.
+// one transaction for manifest, head (optimistic version), receipt, alert state and outbox. Before either,
+// ingest stores each admitted event's receipt (its id and content digest, once), like the chunks outside
+// the transaction.
 import type { AlertState } from '../../domain/alerts.ts';
 import { canonicalJson, chainHash, jsonSafe } from '../../domain/chain.ts';
 import type { PeriodHead } from '../../domain/record.ts';
@@ -48,6 +50,19 @@ export interface PeriodContext {
   earlier: { period: string; inputs: SnapshotInputs }[];
   history: Standings[];
   alerts: AlertBuckets;
+}
+
+/** What ingest remembers of an admitted department event, under its id, for good. */
+export interface EventReceipt {
+  eventId: string;
+  /** eventDigest of its detail-type, source and detail. */
+  digest: string;
+  detailType: string;
+  source: string;
+  scheme: string;
+  period: string;
+  /** When ingest first received it. */
+  receivedAt: string;
 }
 
 export interface CommitInput {
@@ -404,6 +419,30 @@ export class DynamoAssessmentStore extends DynamoSnapshotReader {
         },
       };
     });
+  }
+
+  // ── event receipts ───────────────────────────────────────────────────────────────────────────────
+  /**
+   * Stores the receipt of an admitted event unless its id already has one, and returns the receipt the id
+   * holds: the one given (the same object) when it was the first, the stored one otherwise (the caller
+   * compares digests).
+   */
+  async putEventReceipt(receipt: EventReceipt): Promise<EventReceipt> {
+    const Key = keys.eventReceipt(receipt.eventId);
+    try {
+      await this.db.put({
+        TableName: this.table,
+        Item: { ...Key, ...receipt },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      });
+      return receipt;
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+    const held = await this.db.get({ TableName: this.table, Key, ConsistentRead: true });
+    if (!held.Item) throw new Error(`the receipt of event ${receipt.eventId} was refused but cannot be read`);
+    const { PK: _pk, SK: _sk, ...stored } = held.Item;
+    return stored as unknown as EventReceipt;
   }
 
   // ── rejections ───────────────────────────────────────────────────────────────────────────────────

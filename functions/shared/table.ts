@@ -55,6 +55,11 @@ export const keys = {
     SK: `SEQ#${seq(n)}#${String(part).padStart(3, '0')}`,
   }),
   rejection: (originalEventId: string) => ({ PK: 'OUTBOX#REJECTED', SK: `EVENT#${originalEventId}` }),
+  /**
+   * A department event id ingest has admitted, with the digest of its content: written once (no TTL), so a
+   * redelivery is told from the id reused with other content however late it comes.
+   */
+  eventReceipt: (eventId: string) => ({ PK: `EVENT#${eventId}`, SK: 'RECEIPT' }),
   history: (scheme: string, entity: string, period: string, n: number) => ({
     PK: `HISTORY#${scheme}#${entity}`,
     SK: `${period}#${seq(n)}`,

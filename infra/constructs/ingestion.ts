@@ -84,7 +84,8 @@ export class Ingestion extends Construct {
     );
     // Reads: schemes, heads, earlier heads (Query), alert buckets and chunks (BatchGetItem).
     props.table.grantReadData(fn);
-    // Writes: chunks (BatchWriteItem), the snapshot transaction and rejections (PutItem). No update or delete.
+    // Writes: chunks (BatchWriteItem), the snapshot transaction, event receipts and rejections (PutItem).
+    // No update or delete.
     props.table.grant(fn, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
     props.table.encryptionKey?.grantEncrypt(fn);
     this.rejectedQueue.grantSendMessages(fn);

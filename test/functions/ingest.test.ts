@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OBSERVATION_REJECTED } from '../../events/index.ts';
 import { handler, type IngestDeps, ingestHandler } from '../../functions/ingest.ts';
+import { eventDigest } from '../../functions/shared/department-reports.ts';
 import type { OutboxEvent, Rejection } from '../../functions/shared/outbox.ts';
 import { keys } from '../../functions/shared/table.ts';
 import { type AwsStub, startAwsStub } from '../support/aws-stub.ts';
@@ -359,4 +360,123 @@ describe('the Lambda handler', () => {
         /^AWS4-HMAC-SHA256 Credential=AKIDUNIT\/\d{8}\/cn-northwest-1\/(dynamodb|sqs)\//,
       );
   });
+});
+
+describe('ingestHandler and an event id it has seen before', () => {
+  const conditionFailed = () =>
+    Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+  /** The event's id held by an earlier receipt with this digest. */
+  function held(event: BusEvent, digest: string) {
+    mocked.ddb.on(PutCommand, { Item: keys.eventReceipt(event.id) }).rejects(conditionFailed());
+    mocked.ddb.on(GetCommand, { Key: keys.eventReceipt(event.id) }).resolves({
+      Item: {
+        ...keys.eventReceipt(event.id),
+        eventId: event.id,
+        digest,
+        detailType: event['detail-type'],
+        source: event.source,
+        scheme: scheme.id,
+        period: '2026-W02',
+        receivedAt: '2026-01-12T01:00:00.000Z',
+      },
+    });
+  }
+  const digestOf = (e: BusEvent) => eventDigest(e['detail-type'], e.source, e.detail);
+  const receiptPuts = () =>
+    mocked.ddb
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input as PutCommandInput)
+      .filter((i) => i.Item?.SK === 'RECEIPT');
+
+  it('stores the receipt of each admitted event (id, content digest) once, before its transaction', async () => {
+    const report = valueReported();
+    const out = await ingestHandler(sqsEvent([report]), deps);
+    expect(out.batchItemFailures).toEqual([]);
+    expect(receiptPuts()).toEqual([
+      expect.objectContaining({
+        Item: expect.objectContaining({ ...keys.eventReceipt(report.id), digest: digestOf(report) }),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    ]);
+    expect(receiptPuts()[0]!.Item).not.toHaveProperty('expiresAt');
+    const order = mocked.ddb.calls().map((c) => c.args[0].constructor.name);
+    expect(order.indexOf('PutCommand')).toBeLessThan(order.indexOf('TransactWriteCommand'));
+  });
+
+  it('applies a redelivery (the id held with the same digest) and does not reject it', async () => {
+    const report = valueReported();
+    held(report, digestOf(report));
+    const out = await ingestHandler(sqsEvent([report]), deps);
+    expect(out.batchItemFailures).toEqual([]);
+    expect(kept).toEqual([]);
+    // The table is empty in this mock, so the merge changes a value and a snapshot is written; over a real
+    // table latest-wins changes nothing (test/integration/replayed-ids.test.ts).
+    expect(mocked.ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+  });
+
+  it('rejects the id held with another digest on `id`, naming the original, and writes no snapshot', async () => {
+    const report = valueReported({ value: 10 });
+    held(report, 'f'.repeat(64));
+    const out = await ingestHandler(sqsEvent([report]), deps);
+    expect(out.batchItemFailures).toEqual([]);
+    expect(mocked.ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.rejection).toMatchObject({
+      originalEventId: report.id,
+      originalSource: 'dept.hotline12345',
+      department: 'hotline12345',
+      cause: 'validation',
+      reasons: [{ path: 'id', code: 'event_id_reused' }],
+    });
+    expect(kept[0]!.rejection.reasons[0]!.message.en).toContain('2026-01-12T01:00:00.000Z');
+    expect(kept[0]!.rejection.reasons[0]!.message.zh).toContain(report.id);
+    // The rejection goes out through the outbox like any other.
+    expect(
+      mocked.ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.PK === 'OUTBOX#REJECTED'),
+    ).toHaveLength(1);
+  });
+
+  it('in one batch, applies the first content of an id and rejects the other, storing one receipt', async () => {
+    const first = valueReported({ value: 70 });
+    const second = { ...first, detail: { ...first.detail, value: 71 } };
+    const event = sqsEvent([first, second]);
+    const out = await ingestHandler(event, deps);
+    expect(out.batchItemFailures).toEqual([]);
+    expect(receiptPuts()).toHaveLength(1);
+    expect(receiptPuts()[0]!.Item?.digest).toBe(digestOf(first));
+    expect(kept.map((k) => k.raw)).toEqual([event.Records[1]!.body]);
+    expect(mocked.ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+  });
+
+  it('fails the record for retry, rejecting nothing, when the receipt cannot be stored', async () => {
+    const report = resultsPublished();
+    const other = valueReported();
+    mocked.ddb.on(PutCommand, { Item: keys.eventReceipt(report.id) }).rejects(new Error('socket hang up'));
+    const event = sqsEvent([report, other]);
+    const out = await ingestHandler(event, deps);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
+    expect(kept).toEqual([]);
+    // The other record is applied on its own.
+    expect(mocked.ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    const receipt = mocked.ddb
+      .commandCalls(TransactWriteCommand)[0]!
+      .args[0].input.TransactItems!.find((t) => String(t.Put?.Item?.PK).startsWith('RECEIPT#'));
+    expect(receipt?.Put?.Item?.eventIds).toEqual([other.id]);
+  });
+
+  it.each(['', 'x'.repeat(129), 'evt\u0000nul', '事件-1'])(
+    'rejects the envelope id %j on `id`, under the SQS message id, before any receipt',
+    async (id) => {
+      const event = sqsEvent([{ ...valueReported(), id }]);
+      const out = await ingestHandler(event, deps);
+      expect(out.batchItemFailures).toEqual([]);
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.rejection.originalEventId).toBe(event.Records[0]!.messageId);
+      expect(kept[0]!.rejection.reasons).toEqual([
+        expect.objectContaining({ path: 'id', code: 'invalid_event_id' }),
+      ]);
+      expect(receiptPuts()).toEqual([]);
+      expect(mocked.ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    },
+  );
 });

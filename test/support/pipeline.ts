@@ -109,7 +109,8 @@ export function departmentEvents(
           INDICATOR_VALUE_REPORTED,
           r.source,
           detail,
-          uuidOf('value', r.period, r.indicator, r.entity),
+          // A correction of the cell (a later observedAt) is another event, with an id of its own.
+          uuidOf('value', r.period, r.indicator, r.entity, r.observedAt, String(r.value)),
         ),
       );
       continue;
