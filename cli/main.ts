@@ -25,6 +25,8 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
   rankwatch verify [--period P]                       校验哈希链 / verify the hash chain
   rankwatch export (--period P | --entity E [--all]) [--as-of T] --format csv|xlsx|json [--out FILE]
                                                       审计导出（先校验哈希链）/ audit export, chain verified first
+  rankwatch explain --period P --entity E [--indicator I] [--as-of T] [--lang zh|en] [--format text|json]
+                                                      排名与得分溯源（先校验哈希链）/ how a rank and score came about, chain verified first
   rankwatch test-pattern (--pattern JSON | --rule NAME) --event JSON   测试事件模式 / TestEventPattern
   rankwatch alerts [--open] [--department D]          预警提醒及其状态 / notifications and their state
   rankwatch ack ID --by NAME [--note TEXT]            确认预警提醒 / acknowledge a notification
@@ -36,7 +38,9 @@ const HELP = `rankwatch — 考核排名监测 / performance-assessment engine
                                                       领导驾驶舱（本机签名代理）/ the leaders' dashboard through a local signing proxy
   rankwatch scheme put FILE                           保存并启用方案 / store and activate a scheme
   rankwatch replay --scheme ID --version V [--from P] [--to P] [--format table|json]
+                 [--job [--queue-url URL] [--no-wait] [--timeout SECONDS]]
                                                       按方案新版本重算历史并列出排名变化 / replay history under a version, with the rank changes
+                                                      （--job：经重算任务队列逐周期执行 / as the queued job, one period per invocation）
 
   Engine commands use the local engine started by \`npm start -- --serve\` (found through .rankwatch/engine.json);
   add --aws [--table T] [--region R] [--bus B] to use AWS (credentials from the usual AWS chain);
@@ -147,6 +151,10 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
             to: { type: 'string' },
             format: { type: 'string' },
             lang: { type: 'string' },
+            job: { type: 'boolean' },
+            'queue-url': { type: 'string' },
+            'no-wait': { type: 'boolean' },
+            timeout: { type: 'string' },
           },
           strict: true,
         });
@@ -239,6 +247,15 @@ export async function run(argv: string[], io: CommandIo = processIo): Promise<nu
         });
         const { exportCommand } = await import('./commands/export.ts');
         return await exportCommand(values, io);
+      }
+      case 'explain': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...QUERY_OPTIONS, indicator: { type: 'string' } },
+          strict: true,
+        });
+        const { explainCommand } = await import('./commands/explain.ts');
+        return await explainCommand(values, io);
       }
       case 'publish': {
         const { values } = parseArgs({

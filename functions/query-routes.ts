@@ -10,6 +10,8 @@ export const QUERY_ROUTES = {
   // Exports (csv | json; the CLI writes .xlsx from the JSON): the chain verified before anything is written.
   exportPeriod: { method: 'GET', path: '/schemes/{scheme}/periods/{period}/export' },
   exportEntity: { method: 'GET', path: '/schemes/{scheme}/entities/{entity}/export' },
+  // How one entity's stored rank and score came about (lineage, normalisation, weights, ties); chain verified first.
+  explain: { method: 'GET', path: '/schemes/{scheme}/periods/{period}/entities/{entity}/explain' },
 } as const;
 
 export type QueryRoute = keyof typeof QUERY_ROUTES;

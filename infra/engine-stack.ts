@@ -19,6 +19,7 @@ import { Notifications } from './constructs/notifications.ts';
 import { Observability } from './constructs/observability.ts';
 import { deadLetterStore } from './constructs/queues.ts';
 import { OutboxRelay } from './constructs/relay.ts';
+import { ReplayJob } from './constructs/replay.ts';
 import { bulletinBucketArnExport } from './stateful-stack.ts';
 
 export interface EngineStackProps extends StackProps {
@@ -36,6 +37,7 @@ export class EngineStack extends Stack {
   readonly alerts: Notifications;
   readonly lifecycle: AlertLifecycle;
   readonly bulletins: Bulletins;
+  readonly replay: ReplayJob;
   readonly departments: Departments;
   readonly auditApi: AuditApi;
   readonly schemas: EventSchemas;
@@ -65,6 +67,7 @@ export class EngineStack extends Stack {
       bucketArnExport: bulletinBucketArnExport(config.stage),
       logRetention,
     });
+    this.replay = new ReplayJob(this, 'Replay', { table, logRetention });
     this.alerts = new Notifications(this, 'Notifications', {
       bus,
       logRetention,
@@ -102,6 +105,7 @@ export class EngineStack extends Stack {
         { name: 'Remind', function: this.lifecycle.remind },
         { name: 'Notify', function: this.alerts.notify },
         { name: 'Bulletin', function: this.bulletins.function },
+        { name: 'Replay', function: this.replay.function },
       ],
       streamConsumers: [
         { name: 'Relay', function: this.relay.function },
@@ -116,9 +120,11 @@ export class EngineStack extends Stack {
         { name: 'LifecycleScheduleFailures', queue: this.lifecycle.failures },
         { name: 'NotifyFailures', queue: this.alerts.failures },
         { name: 'BulletinScheduleFailures', queue: this.bulletins.failures },
+        { name: 'ReplayDlq', queue: this.replay.deadLetterQueue },
       ],
       workQueues: [
         { name: 'Ingest', queue: this.ingestion.queue },
+        { name: 'Replay', queue: this.replay.queue },
         ...this.departments.departments.map((d) => ({ name: `Rejections-${d.id}`, queue: d.rejections })),
       ],
       api: this.auditApi.api,
@@ -129,6 +135,8 @@ export class EngineStack extends Stack {
     new CfnOutput(this, 'AuditorRoleArn', { value: this.auditApi.auditorRole.roleArn });
     new CfnOutput(this, 'LeaderRoleArn', { value: this.auditApi.leaderRole.roleArn });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
+    // Where `rankwatch replay --job --aws --queue-url URL` sends a replay job's first message.
+    new CfnOutput(this, 'ReplayQueueUrl', { value: this.replay.queue.queueUrl });
     for (const d of this.departments.departments) {
       new CfnOutput(this, `PublisherRole-${d.id}`, { value: d.role.roleArn });
       new CfnOutput(this, `RejectionsQueue-${d.id}`, { value: d.rejections.queueUrl });

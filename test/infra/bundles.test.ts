@@ -34,7 +34,7 @@ function importInChild(bundle: string) {
 }
 
 describe('every function bundle', () => {
-  it('is built for each of the nine functions', () => {
+  it('is built for each of the ten functions', () => {
     expect(functions.map(([service]) => service).sort()).toEqual([
       'rankwatch-bulletin',
       'rankwatch-dashboard',
@@ -45,6 +45,7 @@ describe('every function bundle', () => {
       'rankwatch-query',
       'rankwatch-relay',
       'rankwatch-remind',
+      'rankwatch-replay',
     ]);
   });
 

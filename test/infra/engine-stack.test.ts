@@ -16,6 +16,7 @@ import {
 import { API_ROUTES } from '../../functions/query-routes.ts';
 import { BULLETIN_BUCKET_ENV } from '../../functions/shared/bulletin-location.ts';
 import { OBSERVED_AT_TOLERANCE_ENV } from '../../functions/shared/department-reports.ts';
+import { REPLAY_QUEUE_ENV } from '../../functions/shared/methodology-replay.ts';
 import { STREAM_KIND_PREFIX } from '../../functions/shared/table.ts';
 import { registrySchemaName } from '../../infra/constructs/event-schemas.ts';
 import { REJECTED_QUEUE_ENV } from '../../infra/constructs/ingestion.ts';
@@ -69,10 +70,11 @@ const SERVICES = [
   'rankwatch-notify',
   'rankwatch-bulletin',
   'rankwatch-dashboard',
+  'rankwatch-replay',
 ];
 
 describe('every function', () => {
-  it('is one of the engine’s nine, each with its Powertools service name', () => {
+  it('is one of the engine’s ten, each with its Powertools service name', () => {
     const names = resources(t, 'AWS::Lambda::Function').map(
       ([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
@@ -193,6 +195,80 @@ describe('ingest', () => {
     expect(actions).not.toContain('dynamodb:UpdateItem');
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions).not.toContain('events:PutEvents');
+  });
+});
+
+describe('the replay job', () => {
+  const [replayId, replay] = functionOf('rankwatch-replay');
+  const queue = queueId('ReplayQueue');
+  const dlq = queueId('ReplayDeadLetterQueue');
+
+  it('reads its queue one message (one period) at a time and reports batch item failures', () => {
+    const [, mapping] = only(t, 'AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: replayId } });
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: getAtt(queue),
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
+  });
+
+  it('hands a period to its DLQ after three receives, with visibility six times the function timeout, SSE and TLS only', () => {
+    const q = t.toJSON().Resources[queue].Properties;
+    expect(q.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt(dlq), maxReceiveCount: 3 });
+    expect(q.VisibilityTimeout).toBe(6 * replay.Properties.Timeout);
+    expect(replay.Properties.Timeout).toBe(120);
+    for (const id of [queue, dlq]) {
+      expect(t.toJSON().Resources[id].Properties.SqsManagedSseEnabled, id).toBe(true);
+      t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('is told the table and its own queue, may send to that queue only, and is fed by nothing else', () => {
+    const vars = replay.Properties.Environment.Variables as Record<string, unknown>;
+    expect(vars[REPLAY_QUEUE_ENV]).toEqual({ Ref: queue });
+    expect(Object.keys(vars)).toContain('TABLE_NAME');
+    const statements = resources(t, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(replay)))
+      .flatMap(
+        ([, p]) =>
+          p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    const sends = statements.filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    expect(sends.map((s) => s.Resource)).toEqual([getAtt(queue)]);
+    // The event source's receive and delete, on its queue only.
+    const receives = statements.filter((s) => [s.Action].flat().includes('sqs:ReceiveMessage'));
+    expect(receives.map((s) => s.Resource)).toEqual([getAtt(queue)]);
+    expect(resources(t, 'AWS::Events::Rule').some(([, r]) => JSON.stringify(r).includes(queue))).toBe(false);
+  });
+
+  it('may read the table, put the snapshot transaction and chunks, use the table key, and never update, delete or publish', () => {
+    const actions = actionsOf(t, roleOf(replay));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:BatchWriteItem',
+        'kms:Decrypt',
+        'kms:GenerateDataKey*',
+      ]),
+    );
+    expect(actions).not.toContain('dynamodb:UpdateItem');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(actions.some((a) => a.startsWith('events:') || a.startsWith('sns:'))).toBe(false);
+  });
+
+  it('names its queue in the stack output ReplayQueueUrl (for rankwatch replay --job --aws --queue-url)', () => {
+    expect(t.toJSON().Outputs.ReplayQueueUrl).toEqual({ Value: { Ref: queue } });
   });
 });
 

@@ -100,6 +100,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Ingestion/Ingest/Function/Resource',
       'Notifications/Notify/Function/Resource',
       'Relay/Relay/Function/Resource',
+      'Replay/Replay/Function/Resource',
     ]);
     // Every acknowledgement suppresses a finding on its own construct: none is left after the finding went away.
     const findings = (nag.suppressedViolations ?? []).flatMap((v) =>

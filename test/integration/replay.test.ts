@@ -3,10 +3,12 @@
 // snapshot links to its old head, and the diff's ranks are what `evaluate` gives offline under each version.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { replayReport } from '../../cli/commands/replay.ts';
 import { run } from '../../cli/main.ts';
-import { assessSeries } from '../../domain/assessment.ts';
+import { assessSeries, toJson } from '../../domain/assessment.ts';
 import { loadSchemeText, parseScheme, type Scheme } from '../../domain/scheme.ts';
 import { replayHandler } from '../../functions/replay.ts';
+import { storedReplay } from '../../functions/shared/methodology-replay.ts';
 import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
 import { createPipeline, departmentEvents, type Pipeline, sqsEvent } from '../support/pipeline.ts';
 
@@ -118,6 +120,15 @@ describe('rankwatch replay of the Gansu weeks under a version with changed weigh
     expect(changes).toBeGreaterThan(0);
   });
 
+  it('reads the same report back from the store (what `replay --job` prints): every field of every period', async () => {
+    const stored = [];
+    for (const r of report.periods) stored.push((await storedReplay(p.store, v2, r.period))!);
+    expect(JSON.parse(toJson(replayReport(v2, stored)))).toEqual(report);
+    // A period not under the version has no stored replay yet.
+    const v9 = parseScheme({ ...v2, version: '9' }, 'v9');
+    expect(await storedReplay(p.store, v9, report.periods[0]!.period)).toBeUndefined();
+  });
+
   it('replays nothing twice: a second run skips every period', async () => {
     const r = await cli(['replay', '--scheme', v1.id, '--version', '2', '--format', 'json', ...store()]);
     expect(r.code, r.out).toBe(0);
@@ -129,13 +140,24 @@ describe('rankwatch replay of the Gansu weeks under a version with changed weigh
   it('replays one period per SQS message in the replay function, handing back a bad message', async () => {
     const v3 = parseScheme({ ...v2, version: '3', topics: v1.topics }, 'v3');
     await p.store.putScheme(v3);
-    const [first] = [...oldHeads.keys()];
+    const [first, second] = [...oldHeads.keys()];
     const logs: string[] = [];
+    const sent: unknown[] = [];
     const out = await replayHandler(
       sqsEvent([JSON.stringify({ scheme: v1.id, version: '3', period: first }), '{"scheme":""}']),
-      { store: p.store, now: () => new Date(), log: (_l, m) => logs.push(m), metric: () => {} },
+      {
+        store: p.store,
+        now: () => new Date(),
+        send: async (m) => {
+          sent.push(m);
+        },
+        log: (_l, m) => logs.push(m),
+        metric: () => {},
+      },
     );
     expect(out.batchItemFailures).toHaveLength(1);
+    // The job goes on with the next stored period; the bad message sends nothing.
+    expect(sent).toEqual([{ scheme: v1.id, version: '3', period: second }]);
     const head = await p.store.readHead(v1.id, first!);
     expect(head).toMatchObject({ seq: oldHeads.get(first!)!.seq + 2, schemeVersion: '3' });
     expect((await p.store.verify(v1.id, first)).ok).toBe(true);

@@ -310,10 +310,18 @@ describe('the rankwatch app as synthesised', () => {
     expect(ingestFn.environment.REJECTED_QUEUE_URL).toMatch(
       /^http:\/\/127\.0\.0\.1:9324\/000000000000\/.*RejectedRecords/,
     );
+    // The replay job's worker sends each next period's message to its own queue, on the local SQS endpoint.
+    const replayFn = model.functions.find(
+      (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'rankwatch-replay',
+    )!;
+    expect(replayFn.environment.REPLAY_QUEUE_URL).toMatch(
+      /^http:\/\/127\.0\.0\.1:9324\/000000000000\/.*-ReplayQueue[0-9A-F]{8}$/,
+    );
     expect(model.eventSourceMappings.map((m) => [m.kind, m.filters.length])).toEqual([
       ['sqs', 0],
       ['dynamodb', 1],
       ['dynamodb', 1],
+      ['sqs', 0],
     ]);
     expect(model.httpApis[0]!.routes.map((r) => r.routeKey).sort()).toEqual([
       'GET /schemes/{scheme}/dashboard',
@@ -323,6 +331,7 @@ describe('the rankwatch app as synthesised', () => {
       'GET /schemes/{scheme}/notifications',
       'GET /schemes/{scheme}/notifications/{id}',
       'GET /schemes/{scheme}/periods',
+      'GET /schemes/{scheme}/periods/{period}/entities/{entity}/explain',
       'GET /schemes/{scheme}/periods/{period}/export',
       'GET /schemes/{scheme}/periods/{period}/snapshot',
       'GET /schemes/{scheme}/periods/{period}/snapshots',
