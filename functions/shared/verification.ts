@@ -41,7 +41,7 @@ const projectionId = (scheme: string, period: string, seq: number, entity: strin
 
 /**
  * The manifests of a period in order, each checked against the one before it: keyed where its own seq says,
- * numbered 1, 2, … without gaps, linked by previous hash, recorded no earlier than its predecessor. No body is
+ * naming the scheme and period it is stored under, numbered 1, 2, … without gaps, linked by previous hash, recorded no earlier than its predecessor. No body is
  * read, so this is cheap enough for every answer.
  */
 export async function checkedManifests(
@@ -69,6 +69,10 @@ function checkLink(scheme: string, period: string, all: readonly ManifestItem[],
       id,
       `manifest ${m.PK} ${m.SK} says seq ${m.seq}, where #${expected} was expected`,
     );
+  // A manifest moved under another period's key (with its body, so its own hash holds) is named where it
+  // is stored, not where it says it belongs.
+  if (m.scheme !== scheme || m.period !== period)
+    throw new IntegrityError(id, `manifest says ${m.scheme} ${m.period}, stored under ${scheme} ${period}`);
   const before = all[i - 1];
   const previous = before?.hash ?? null;
   if (m.previousHash !== previous)
