@@ -10,6 +10,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { localModel, readCloudAssembly } from '../local/template.ts';
 import {
   gansuScenario,
   generatedScenario,
@@ -189,6 +190,16 @@ export function fixedMonthly(
   ];
 }
 
+/** The SQS event source mappings of the synthesised app (each keeps Lambda's pollers on its queue). */
+export function sqsEventSources(cdkOut: string): number {
+  const model = localModel(readCloudAssembly(cdkOut), {
+    region: 'us-east-1',
+    account: '000000000000',
+    queueUrl: (name) => name,
+  });
+  return model.eventSourceMappings.filter((m) => m.kind === 'sqs').length;
+}
+
 export interface CostRun {
   label: string;
   entities: number;
@@ -323,7 +334,7 @@ async function main(): Promise<void> {
       if (scenario === scenarios[0]) {
         const escalate = Object.entries(r.counts.lambda).find(([name]) => name.includes('escalate'));
         const fixed = fixedMonthly(prices, {
-          queues: 1,
+          queues: sqsEventSources(outdir),
           escalateMs: 200,
           escalateMemoryMb: escalate?.[1].memoryMb ?? 256,
         });

@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { costOf, costRun, fixedMonthly, loadPrices } from '../../bench/cost.ts';
+import { costOf, costRun, fixedMonthly, loadPrices, sqsEventSources } from '../../bench/cost.ts';
 import type { RunCounts, Scenario } from '../../bench/load.ts';
+import { synthRankwatch } from '../support/cdk.ts';
 
 const prices = loadPrices(new URL('../../bench/prices.json', import.meta.url));
 
@@ -110,4 +111,10 @@ describe('the price table', () => {
       /dynamodb\.perMillionWriteRequestUnits: .*; sqs\.perMillionRequests: /,
     );
   });
+});
+
+describe('the fixed cost counts the polled queues of the app as synthesised', () => {
+  it('finds the SQS event source mappings (ingest and the replay job), not a hard-coded one', () => {
+    expect(sqsEventSources(synthRankwatch().outdir)).toBe(2);
+  }, 120_000);
 });
