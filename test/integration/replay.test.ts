@@ -11,20 +11,11 @@ import { replayHandler } from '../../functions/replay.ts';
 import { storedReplay } from '../../functions/shared/methodology-replay.ts';
 import { generateObservations, SCHEME_PATH } from '../../scenarios/gansu/generate.ts';
 import { createPipeline, departmentEvents, type Pipeline, sqsEvent } from '../support/pipeline.ts';
+import { reweighted } from '../support/replay-versions.ts';
 
 const endpoint = inject('dynamodbEndpoint');
 const v1: Scheme = loadSchemeText(readFileSync(SCHEME_PATH, 'utf8'), SCHEME_PATH);
-// Version 2: digital government weighs 40 instead of 20, the hotline 5 instead of 25.
-const v2: Scheme = parseScheme(
-  {
-    ...v1,
-    version: '2',
-    topics: (v1.topics ?? []).map((t) =>
-      t.id === 'digital_gov' ? { ...t, weight: 40 } : t.id === 'hotline' ? { ...t, weight: 5 } : t,
-    ),
-  },
-  'v2',
-);
+const v2: Scheme = reweighted(v1);
 const WEEKS = 6;
 const rows = generateObservations().filter((r) => Number(r.period.slice(-2)) <= WEEKS);
 

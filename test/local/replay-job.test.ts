@@ -13,26 +13,17 @@ import { run } from '../../cli/main.ts';
 import { assessSeries } from '../../domain/assessment.ts';
 import { methodologyDiff } from '../../domain/methodology-diff.ts';
 import { parseObservationsCsv } from '../../domain/observations.ts';
-import { loadSchemeText, parseScheme, type Scheme } from '../../domain/scheme.ts';
+import { loadSchemeText, type Scheme } from '../../domain/scheme.ts';
 import type { DynamoAssessmentStore } from '../../functions/shared/dynamo-store.ts';
 import { type Engine, startEngine } from '../../local/engine.ts';
 import type { EventBridgeEvent } from '../../local/eventbridge/bus.ts';
 import type { LocalQueue } from '../../local/sqs.ts';
 import { synthRankwatch } from '../support/cdk.ts';
+import { reweighted } from '../support/replay-versions.ts';
 
 const { outdir } = synthRankwatch({}, { bundle: true });
 const v1: Scheme = loadSchemeText(readFileSync(SCHEME_FILE, 'utf8'), SCHEME_FILE);
-// Version 2: digital government weighs 40 instead of 20, the hotline 5 instead of 25.
-const v2: Scheme = parseScheme(
-  {
-    ...v1,
-    version: '2',
-    topics: (v1.topics ?? []).map((t) =>
-      t.id === 'digital_gov' ? { ...t, weight: 40 } : t.id === 'hotline' ? { ...t, weight: 5 } : t,
-    ),
-  },
-  'v2',
-);
+const v2: Scheme = reweighted(v1);
 const WEEKS = 6;
 const rows = parseObservationsCsv(readFileSync(OBSERVATIONS_FILE, 'utf8'), v1, OBSERVATIONS_FILE).filter(
   (r) => Number(r.period.slice(-2)) <= WEEKS,
