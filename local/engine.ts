@@ -344,10 +344,16 @@ export class Engine {
     const parts: string[] = [];
     if (!this.eventBridge.idle) parts.push(`${this.eventBridge.pendingDeliveries} event deliveries`);
     for (const s of this.#sqsSources)
-      if (!s.idle) parts.push(`queue ${s.queue.name}: ${s.queue.size} messages`);
+      if (!s.idle) parts.push(`queue ${s.queue.name}: ${s.queue.size} messages (${s.describe()})`);
     for (const [name, f] of this.functions)
       if (!f.idle) parts.push(`${name}: ${f.pendingAsyncInvocations} async invocations`);
     if (this.#streamSources.some((s) => !s.idle)) parts.push('table stream records');
+    // Something not settling: say what every function's environments are doing too (a stalled invocation?).
+    if (parts.length)
+      for (const [name, f] of this.functions) {
+        const d = f.describe();
+        if (d) parts.push(`${name}: ${d}`);
+      }
     return parts.join('; ') || 'nothing';
   }
 

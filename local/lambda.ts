@@ -51,6 +51,8 @@ export type InvocationResult = { ok: true; payload: unknown } | { ok: false; err
 export interface LambdaRuntime {
   invoke(event: unknown, info: InvocationInfo, timeoutMs: number): Promise<InvocationResult>;
   close(): Promise<void>;
+  /** Its execution environments, for an engine that does not settle. */
+  describe?(): string;
 }
 
 const timeoutError = (timeoutMs: number): LambdaErrorPayload => ({
@@ -114,6 +116,11 @@ export class WorkerRuntime implements LambdaRuntime {
   /** Execution environments currently alive. */
   get environments(): number {
     return this.#environments.size;
+  }
+
+  describe(): string {
+    const busy = [...this.#environments].filter((e) => e.busy).length;
+    return `${this.#environments.size} environment(s), ${busy} busy, ${this.#waiting.length} invocation(s) waiting for one`;
   }
 
   /**
@@ -501,6 +508,11 @@ export class LocalLambdaFunction {
   /** Whether no asynchronous invocation is queued, running or waiting for a retry. */
   get idle(): boolean {
     return this.#pendingAsync === 0;
+  }
+
+  /** Its execution environments (what the runtime says of them), for an engine that does not settle. */
+  describe(): string {
+    return this.#runtime.describe?.() ?? '';
   }
 
   /** Drops retries still waiting (so no timer outlives the function) and ends its execution environments. */

@@ -518,6 +518,26 @@ export class SqsEventSource {
     return this.#idle();
   }
 
+  /**
+   * What the poller holds, for an engine that does not settle: batches running, messages being gathered,
+   * whether a wake-up is set, and each message's receive count and when it is visible (ms on the queue's clock;
+   * negative: visible now).
+   */
+  describe(): string {
+    const now = this.#clock.now();
+    const messages = this.queue
+      .messages()
+      .map((m) => `${m.messageId.slice(0, 8)} received ${m.receiveCount}×${m.inFlight ? ' in flight' : ''}`);
+    const next = this.queue.nextVisibleAt();
+    return [
+      `${this.#inFlight.size} batch(es) running`,
+      `${this.#collecting.length} gathering`,
+      `wake-up ${this.#cancelWake ? 'set' : 'not set'}`,
+      `next visible ${next === undefined ? '—' : `in ${next - now} ms`}`,
+      ...messages,
+    ].join(', ');
+  }
+
   #idle(): boolean {
     return this.queue.size === 0 && this.#inFlight.size === 0 && this.#collecting.length === 0;
   }

@@ -745,8 +745,11 @@ describe('failures on purpose, with the timers 250 times faster', () => {
     );
     expect(out.FailedEntryCount).toBe(0);
     client.destroy();
-    await engine.settle({ timeoutMs: 60_000 });
-  }, 120_000);
+    // Normally 14.4 s (five receives of the poisoned record, 2.9 s apart). 2 of ~12 CI runs on the loaded machine
+    // did not settle within 60 s with that record still on the ingest queue, cause not found; the engine's
+    // error now says what the poller and every function's environments held, for the next time.
+    await engine.settle({ timeoutMs: 100_000 });
+  }, 150_000);
 
   afterAll(async () => {
     await engine?.stop();

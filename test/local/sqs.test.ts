@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/clock.ts';
+import { ManualClock, settle } from '../../local/clock.ts';
 import { LocalEventBridge } from '../../local/eventbridge/bus.ts';
 import { LocalLambdaFunction, lambdaEnvironment, WorkerRuntime } from '../../local/lambda.ts';
 import {
@@ -152,6 +152,21 @@ function poll(
 }
 
 describe('the SQS event source', () => {
+  it('describes what it holds when asked (the engine prints it when it does not settle)', async () => {
+    const queue = queueNamed('slow', { visibilityTimeoutSeconds: 30 });
+    queue.send({ body: 'a' });
+    let release: () => void = () => {};
+    const { source } = poll(queue, () => new Promise<void>((r) => (release = r)));
+    await settle();
+    expect(source.describe()).toMatch(
+      /^1 batch\(es\) running, 0 gathering, wake-up set, next visible in 30000 ms, [0-9a-f-]{8} received 1× in flight$/,
+    );
+    release();
+    await source.drain();
+    expect(source.describe()).toBe('0 batch(es) running, 0 gathering, wake-up not set, next visible —');
+    await source.stop();
+  });
+
   it('hands the function batches of up to batchSize and deletes what succeeded', async () => {
     const queue = queueNamed('q');
     for (let i = 0; i < 25; i++) queue.send({ body: `m${i}` });
