@@ -255,8 +255,9 @@ async function ingestRun(
 ): Promise<Run> {
   const table = await createTable(b.clients.client, uniqueTableName('bench-ingest'));
   try {
+    // The scheme is set up unmetered: storing it (a transaction with the scheme index's Update) is not ingest.
+    await new DynamoAssessmentStore(b.db, table).putScheme(scheme);
     const store = new DynamoAssessmentStore(b.meter.wrap(b.db), table);
-    await store.putScheme(scheme);
     b.meter.reset(true);
     const counted = new Map<string, number>();
     const problems: string[] = [];
@@ -446,8 +447,8 @@ try {
     const naiveRuns: Run[] = [];
     const table = await createTable(clients.client, uniqueTableName('bench-scale'));
     try {
+      await new DynamoAssessmentStore(bench.db, table).putScheme(s.scheme); // set-up, unmetered
       const store = new DynamoAssessmentStore(bench.meter.wrap(bench.db), table);
-      await store.putScheme(s.scheme);
       // One run only: 600,000 observations take a while; the naive point below goes on the same table.
       const started = performance.now();
       bench.meter.reset(true);
