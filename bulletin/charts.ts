@@ -161,7 +161,17 @@ export function trajectorySvg(t: TrajectoryData): string {
       symbolSize: i === 0 ? 8 : 5,
       lineStyle: { width: i === 0 ? 3.5 : 1.5 },
       z: i === 0 ? 3 : 2,
-      label: i === 0 ? { show: true, position: 'top', fontWeight: 'bold' } : { show: false },
+      // The focus line's ranks on a light backing, so a topic line passing behind a label leaves it readable.
+      label:
+        i === 0
+          ? {
+              show: true,
+              position: 'top',
+              fontWeight: 'bold',
+              backgroundColor: 'rgba(255,255,255,0.85)',
+              padding: [0, 2],
+            }
+          : { show: false },
     })),
   });
 }
